@@ -1,0 +1,74 @@
+"""Run the stages in order and gather everything before a single file is written."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .cache import Cache
+from .config import Settings
+from .events import assemble_events
+from .geo import load_gazetteer
+from .ingest import read_articles
+from .models import Diagnostic
+from .nlp import parse_articles
+from .render import render_pages, write_site
+from .resolve import resolve_entities
+from .site import Digest, plan_pages
+
+
+class BuildFailed(Exception):
+    """The build stopped before writing anything; the last good site is untouched."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class BuildReport:
+    articles: int = 0
+    events: int = 0
+    entities: int = 0
+    pages: int = 0
+    parsed: int = 0  # articles that went through spaCy in this build (the rest came from the cache)
+    seconds: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+Progress = Callable[[str, int], Callable[[int], None]]  # (stage description, total) -> advance(n)
+
+
+def _no_progress(description: str, total: int) -> Callable[[int], None]:
+    return lambda n: None
+
+
+def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
+    """Build the site described by `settings` into `settings.output_dir`; raises BuildFailed on failure."""
+    started = time.perf_counter()
+    report = BuildReport()
+    articles, diagnostics = read_articles(settings.content_dir)
+    report.diagnostics.extend(diagnostics)
+    if strict and report.diagnostics:
+        raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
+                          report.diagnostics)
+    if not articles:
+        raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
+
+    cache = Cache(settings.cache_dir)
+    parsed, report.parsed = parse_articles(articles, settings.model, cache,
+                                           on_parsed=progress("Analysing articles", len(articles)))
+    resolution = resolve_entities(articles, parsed, load_gazetteer())
+    events, articles = assemble_events(articles, parsed, resolution, settings.summary_words)
+    digest = Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
+                    articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
+                    mentions=resolution.mentions)
+    pages = plan_pages(digest)
+    files = render_pages(digest, pages, settings.templates_dir, on_page=progress("Rendering pages", len(pages)))
+    write_site(files, settings.static_dir, settings.output_dir)
+
+    report.articles, report.events = len(articles), len(events)
+    report.entities, report.pages = len(resolution.entities), len(pages)
+    report.seconds = time.perf_counter() - started
+    return report

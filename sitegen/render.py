@@ -1,0 +1,116 @@
+"""Draw the pages with Jinja into a staging folder, then swap it in whole: a failed build leaves the last site.
+
+Everything from an article or a card is escaped: autoescape is on for every template and Markdown is
+rendered with raw HTML disabled.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .site import Digest, Page, format_date, page_url
+
+
+class RenderError(Exception):
+    """A template failed; the message names the template file and line."""
+
+
+def markdown_renderer() -> Callable[[str], Markup]:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+    def render(text: str) -> Markup:
+        return Markup(md.render(text or ""))  # html=False escapes any raw HTML in the source
+
+    return render
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @pass_context
+    def url(context, target: str) -> str:
+        return page_url(target, context["page"], context["digest"].base_url)
+
+    @pass_context
+    def link(context, thing) -> str:
+        return page_url(context["digest"].link_target(thing), context["page"], context["digest"].base_url)
+
+    env.globals.update(url=url, link=link)
+    env.filters.update(date=format_date, markdown=markdown_renderer())
+    return env
+
+
+def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path,
+                 on_page: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
+    """Every output file's bytes by its path in the site; nothing is written yet."""
+    env = make_environment(templates_dir)
+    files: dict[str, bytes] = {}
+    for page in pages:
+        try:
+            html = env.get_template(page.template).render(digest=digest, page=page)
+        except TemplateError as exc:
+            raise RenderError(f"{template_location(exc, templates_dir / page.template)}: {exc} "
+                              f"(while drawing /{page.path})") from exc
+        files[page.file] = html.encode("utf-8")
+        on_page(1)
+    return files
+
+
+def template_location(exc: TemplateError, fallback: Path) -> str:
+    """file:line of the template frame that failed; Jinja puts template frames into the traceback."""
+    if getattr(exc, "filename", None):  # syntax errors carry their own location
+        return f"{exc.filename}:{exc.lineno}"
+    where = str(fallback)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt")):
+            where = f"{name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def write_site(files: dict[str, bytes], static_dir: Path, output_dir: Path) -> None:
+    """Write into a fresh folder beside the output, then replace the output with it in one rename."""
+    output_dir = output_dir.resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        if static_dir.is_dir():
+            shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
+        for rel, data in sorted(files.items()):
+            target = (staging / rel).resolve()
+            if not target.is_relative_to(staging):
+                raise RenderError(f"refusing to write {rel!r} outside the output folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(staging, 0o755)
+        swap_in(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(staging: Path, output_dir: Path) -> None:
+    old = None
+    if output_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+        os.replace(output_dir, old / "site")
+    os.replace(staging, output_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
