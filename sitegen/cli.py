@@ -65,14 +65,14 @@ def build(
             report = build_site(settings, strict=strict, progress=progress)
     except BuildFailed as exc:
         for diagnostic in exc.diagnostics:
-            err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False)
-        err.print(f"[red]Build failed:[/red] {exc}. The previous site, if any, is untouched.", highlight=False)
+            err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
+        err.print(f"[red]Build failed:[/red] {exc}. The previous site, if any, is untouched.", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     except (ConfigError, ModelNotFound, RenderError) as exc:
-        err.print(f"[red]Build failed:[/red] {exc}", highlight=False)
+        err.print(f"[red]Build failed:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
     for diagnostic in report.diagnostics:
-        err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False)
+        err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
     typer.echo(
         f"Built {settings.output_dir}: {report.articles} articles, {report.events} events, "
         f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "

@@ -20,6 +20,9 @@ HAPPENING_LEMMAS = {
 MEETING_LEMMAS = {"meet", "meeting", "talk", "talks", "summit", "encounter", "discuss", "discussion", "hold"}
 PLACE_PREPOSITIONS = {"in", "at"}
 CLIMB = 4  # how far up the parse a place may sit below the word for the happening
+# A person named at least this share as often as the most named one took part; the rest are only mentioned.
+PARTICIPANT_SHARE = 0.3
+MAX_PARTICIPANTS = 8
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
@@ -61,7 +64,8 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     entities = resolution.entities
     counts = Counter(m.entity_id for m in mentions)
     ranked = sorted(counts, key=lambda e: (-counts[e], e))
-    participants = tuple(e for e in ranked if entities[e].kind == EntityKind.PERSON)
+    people = [e for e in ranked if entities[e].kind == EntityKind.PERSON]
+    participants = tuple(e for e in people if counts[e] >= PARTICIPANT_SHARE * counts[people[0]])[:MAX_PARTICIPANTS]
     place = event_place(mentions, parsed, entities)
     date = event_date(members)
     title = event_title(participants, place, mentions, parsed, entities)

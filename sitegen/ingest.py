@@ -112,9 +112,11 @@ def parse_markdown_article(text: str, rel_path: str, ident: str,
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for 0-based, +1 for the opening '---'
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # Where the broken construct starts (an unclosed "[" is noticed only at the end of the block).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1  # frontmatter keeps the newline after "---"
+        problem = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
+        problem = problem or str(exc).splitlines()[0]
         return None, [Diagnostic(path=rel_path, line=line, message=f"broken front matter: {problem}",
                                  hint="fix the YAML between the '---' lines")]
     meta = post.metadata

@@ -105,6 +105,10 @@ class ParsedArticle(Frozen):
     tokens: tuple[Token, ...]
     mentions: tuple[Mention, ...]
 
+    def tokens_text(self, start: int, end: int) -> str:
+        """The words between two character offsets, joined by single spaces ("'s" kept apart)."""
+        return " ".join(t.text for t in self.tokens if start <= t.idx < end)
+
 
 class Role(Frozen):
     title: str  # "Prime Minister"

@@ -22,7 +22,7 @@ from .cache import Cache, cache_key
 from .models import Article, Mention, ParsedArticle, Sentence, Token
 
 # Bump when anything below changes what a ParsedArticle holds: old cache entries then stop matching.
-STAGE_VERSION = "nlp-1"
+STAGE_VERSION = "nlp-3"
 BATCH_SIZE = 32
 KEPT_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT", "DATE"}
 
@@ -54,7 +54,8 @@ def model_version(model: str) -> str:
 
 @Language.component("sitegen_constructions")
 def label_constructions(doc: Doc) -> Doc:
-    """Label names the NER misses in constructions that say what they are."""
+    """Label names the NER misses in constructions that say what they are, and complete cut-off names."""
+    doc.ents = [_complete_name(ent) for ent in doc.ents]
     matcher = _construction_matcher(doc.vocab)
     spans: list[Span] = []
     for match_id, start, end in matcher(doc):
@@ -73,6 +74,18 @@ def label_constructions(doc: Doc) -> Doc:
     kept = [ent for ent in doc.ents if not claimed.intersection(range(ent.start, ent.end))]
     doc.ents = filter_spans(kept + spans)
     return doc
+
+
+def _complete_name(ent: Span) -> Span:
+    """ "Lee Hsien" -> "Lee Hsien Loong": the small model often stops a PERSON span one name part short;
+    a following capitalised proper noun that the span's words hang from belongs to the name."""
+    if ent.label_ != "PERSON":
+        return ent
+    doc, end = ent.doc, ent.end
+    while (end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].ent_type_ in ("", "PERSON")
+           and any(t.head.i == end for t in doc[ent.start:end])):
+        end += 1
+    return ent if end == ent.end else Span(doc, ent.start, end, label="PERSON")
 
 
 _MATCHERS: dict[int, Matcher] = {}
@@ -109,8 +122,9 @@ def to_parsed(doc: Doc, article_id: str, model_id: str) -> ParsedArticle:
     sent_of = {}
     sentences = []
     for index, sent in enumerate(doc.sents):
-        sentences.append(Sentence(article_id=article_id, index=index, text=sent.text, start=sent.start_char,
-                                  end=sent.end_char, first_token=sent.start, last_token=sent.end))
+        text = sent.text.rstrip()
+        sentences.append(Sentence(article_id=article_id, index=index, text=text, start=sent.start_char,
+                                  end=sent.start_char + len(text), first_token=sent.start, last_token=sent.end))
         for token in sent:
             sent_of[token.i] = index
     tokens = tuple(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .geo import Gazetteer
-from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle
+from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role
 from .slugs import slugify
+
+DATA = Path(__file__).parent / "data"
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -79,6 +83,7 @@ def resolve_entities(
             resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
                                           start=mention.start, end=mention.end, text=mention.text))
     _attach_landmarks(entities, resolved, parsed)
+    _attach_roles(entities, resolved, parsed)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
 
 
@@ -221,11 +226,129 @@ def _attach_landmarks(entities: dict[str, Entity], mentions: Sequence[EntityMent
             if (landmark.place_kind != "landmark" or landmark.located_in or container.kind != EntityKind.PLACE
                     or container.place_kind == "landmark"):
                 continue
-            gap = _text_between(between, here.end, there.start)
+            gap = between.tokens_text(here.end, there.start)
             if re.fullmatch(r"\s*(?:in|at|near|outside)\b.*", gap) and len(gap.split()) <= 5:
                 entities[landmark.id] = landmark.model_copy(
                     update={"located_in": container.id, "country": landmark.country or container.country})
 
 
-def _text_between(parsed: ParsedArticle, start: int, end: int) -> str:
-    return " ".join(t.text for t in parsed.tokens if start <= t.idx < end)
+
+
+@cache
+def office_titles() -> dict[str, bool]:
+    """Title -> whether its holder leads a country, from data/titles.tsv."""
+    titles = {}
+    for line in (DATA / "titles.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            title, leader = line.split("\t")
+            titles[title.strip()] = leader.strip() == "yes"
+    return titles
+
+
+_FORMER = re.compile(r"^(?:then|former|ex|late)\s*-?\s*", re.IGNORECASE)
+
+
+def read_title(words: str) -> tuple[str, bool] | None:
+    """("Prime Minister", former?) when `words` is an office title, possibly "then-" or "former"."""
+    words = " ".join(words.replace("-", " - ").split()).replace(" - ", "-")
+    former = bool(_FORMER.match(words))
+    words = _FORMER.sub("", words).strip()
+    if words.lower() in office_titles():
+        return " ".join(w if w.isupper() else w.capitalize() for w in words.split()), former
+    return None
+
+
+def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention],
+                  parsed: Mapping[str, ParsedArticle]) -> None:
+    """Titles in apposition become roles: "Japanese Prime Minister Sanae Takaichi", "then-President X",
+    "X, South Korea's president". The country comes from the demonym or country named with the title."""
+    found: dict[str, dict[tuple[str, str | None], bool]] = defaultdict(dict)
+    by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
+    for mention in mentions:
+        by_sentence[(mention.article_id, mention.sentence)].append(mention)
+    for (article_id, _), group in sorted(by_sentence.items()):
+        group.sort(key=lambda m: m.start)
+        text = parsed[article_id]
+        for index, mention in enumerate(group):
+            if entities[mention.entity_id].kind != EntityKind.PERSON:
+                continue
+            before = group[index - 1] if index else None
+            role = _title_before(text, mention, before, entities)
+            if role is None and index + 1 < len(group):
+                role = _title_after(text, mention, group[index + 1], entities)
+            if role is not None:
+                title, country, former = role
+                key = (title, country)
+                found[mention.entity_id][key] = found[mention.entity_id].get(key, True) and former
+    successions = _successions(entities, by_sentence, parsed)
+    for person_id, roles in found.items():
+        ordered = sorted(roles.items(), key=lambda kv: (kv[1], kv[0][1] is None, kv[0][0]))
+        role_list = tuple(Role(title=title, country=country, former=former) for (title, country), former in ordered)
+        country = next((r.country for r in role_list if r.country), entities[person_id].country)
+        entities[person_id] = entities[person_id].model_copy(update={"roles": role_list, "country": country})
+    for holder_id, other_id, word in successions:  # "Takaichi's predecessor Shigeru Ishiba"
+        inherited = tuple(Role(title=r.title, country=r.country, former=word == "predecessor")
+                          for r in entities[holder_id].roles if not r.former and office_titles().get(r.title.lower()))
+        other = entities[other_id]
+        known = {(r.title, r.country) for r in other.roles}
+        new = tuple(r for r in inherited if (r.title, r.country) not in known)
+        if new:
+            country = other.country or next((r.country for r in new if r.country), None)
+            entities[other_id] = other.model_copy(update={"roles": other.roles + new, "country": country})
+    for person_id, entity in entities.items():
+        if entity.kind == EntityKind.PERSON and entity.roles:
+            entities[person_id] = entity.model_copy(update={"roles": _tidy_roles(entity.roles)})
+
+
+def _tidy_roles(roles: tuple[Role, ...]) -> tuple[Role, ...]:
+    """Drop what a more specific role already says: a title without country beside the same title with
+    one, and "Leader" beside a specific leading office of the same country ("President")."""
+    with_country = {(r.title, r.former) for r in roles if r.country}
+    specific = {(r.country, r.former) for r in roles if r.title != "Leader" and office_titles().get(r.title.lower())}
+    return tuple(r for r in roles
+                 if (r.country or (r.title, r.former) not in with_country)
+                 and (r.title != "Leader" or (r.country, r.former) not in specific))
+
+
+def _successions(entities: Mapping[str, Entity], by_sentence: Mapping[tuple[str, int], list[EntityMention]],
+                 parsed: Mapping[str, ParsedArticle]) -> list[tuple[str, str, str]]:
+    """(holder, other, "predecessor"|"successor") from "<holder>'s predecessor <other>"."""
+    found = []
+    for (article_id, _), group in sorted(by_sentence.items()):
+        for first, second in zip(group, group[1:]):
+            if entities[first.entity_id].kind != EntityKind.PERSON or entities[second.entity_id].kind != EntityKind.PERSON:
+                continue
+            gap = parsed[article_id].tokens_text(first.start, second.start).split()[1:]
+            if gap[:1] in (["'s"], ["’s"]) and len(gap) == 2 and gap[1].lower() in {"predecessor", "successor"}:
+                found.append((first.entity_id, second.entity_id, gap[1].lower()))
+    return sorted(set(found))
+
+
+def _title_before(text: ParsedArticle, person: EntityMention, before: EntityMention | None,
+                  entities: Mapping[str, Entity]) -> tuple[str, str | None, bool] | None:
+    """A title right before the name, after a country or demonym ("Chinese leader Xi Jinping") or alone
+    ("then-Prime Minister Shigeru Ishiba")."""
+    if before is not None and entities[before.entity_id].kind == EntityKind.COUNTRY:
+        gap = re.sub(r"^(?:'s|’s)\s+", "", text.tokens_text(before.end, person.start))  # "Singapore's"
+        if (role := read_title(gap)) is not None:
+            return role[0], before.entity_id, role[1]
+    words = text.tokens_text(text.sentences[person.sentence].start, person.start).split()[-5:]
+    for cut in range(len(words)):
+        if (role := read_title(" ".join(words[cut:]))) is not None:
+            return role[0], None, role[1]
+    return None
+
+
+def _title_after(text: ParsedArticle, person: EntityMention, after: EntityMention,
+                 entities: Mapping[str, Entity]) -> tuple[str, str | None, bool] | None:
+    """ "Lee Jae Myung, South Korea's president" / "X, the Japanese prime minister"."""
+    if entities[after.entity_id].kind != EntityKind.COUNTRY:
+        return None
+    gap = text.tokens_text(person.end, after.start).strip()
+    if gap not in {",", ", the"}:
+        return None
+    tail = text.tokens_text(after.end, text.sentences[person.sentence].end).split()
+    for size in (3, 2, 1):
+        if (role := read_title(" ".join(tail[:size]).strip(",."))) is not None:
+            return role[0], after.entity_id, role[1]
+    return None
