@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .cache import Cache
+from .cards import read_cards, ruler_patterns
 from .config import Settings
 from .events import assemble_events
 from .geo import load_gazetteer
@@ -49,7 +50,8 @@ def build_site(settings: Settings, strict: bool = False, progress: Progress = _n
     started = time.perf_counter()
     report = BuildReport()
     articles, diagnostics = read_articles(settings.content_dir)
-    report.diagnostics.extend(diagnostics)
+    cards, card_problems = read_cards(settings.content_dir)
+    report.diagnostics.extend(diagnostics + card_problems)
     if strict and report.diagnostics:
         raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
                           report.diagnostics)
@@ -57,9 +59,9 @@ def build_site(settings: Settings, strict: bool = False, progress: Progress = _n
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
     cache = Cache(settings.cache_dir)
-    parsed, report.parsed = parse_articles(articles, settings.model, cache,
+    parsed, report.parsed = parse_articles(articles, settings.model, cache, ruler_patterns(cards),
                                            on_parsed=progress("Analysing articles", len(articles)))
-    resolution = resolve_entities(articles, parsed, load_gazetteer())
+    resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles = assemble_events(articles, parsed, resolution, settings.summary_words)
     digest = Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                     articles={a.id: a for a in articles}, events=events, entities=resolution.entities,

@@ -7,6 +7,7 @@ result is cached with everything else.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -39,8 +40,6 @@ def model_version(model: str) -> str:
     """The installed pipeline's version, read without loading it, for the cache key."""
     path = Path(model)
     if path.is_dir() and (path / "meta.json").exists():
-        import json
-
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         return f"{meta.get('name', path.name)}@{meta.get('version', '0')}"
     try:
@@ -105,14 +104,17 @@ def _construction_matcher(vocab) -> Matcher:
     return _MATCHERS[key]
 
 
-def load_pipeline(model: str) -> Language:
-    """Load the pipeline with the construction rules after its NER."""
+def load_pipeline(model: str, patterns: Sequence[dict[str, str]] = ()) -> Language:
+    """Load the pipeline with the curated names ahead of its NER and the construction rules after it."""
     try:
         nlp = spacy.load(model)
     except OSError as exc:
         raise ModelNotFound(f"cannot load spaCy pipeline {model!r}: {exc}") from exc
     if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
         raise ModelNotFound(f"spaCy pipeline {model!r} needs a parser and an NER component")
+    if patterns:
+        ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+        ruler.add_patterns(list(patterns))
     nlp.add_pipe("sitegen_constructions", after="ner")
     return nlp
 
@@ -146,11 +148,16 @@ def parse_articles(
     articles: Sequence[Article],
     model: str,
     cache: Cache,
+    patterns: Sequence[dict[str, str]] = (),
     on_parsed: Callable[[int], None] = lambda n: None,
 ) -> tuple[dict[str, ParsedArticle], int]:
-    """Parsed form of every article, from the cache where possible; also how many went through spaCy."""
+    """Parsed form of every article, from the cache where possible; also how many went through spaCy.
+
+    The key holds the curated names too: a new alias changes what the NER sees, a card's text does not.
+    """
     model_id = model_version(model)
-    keys = {a.id: cache_key(STAGE_VERSION, model_id, a.text) for a in articles}
+    names = json.dumps(list(patterns), sort_keys=True, ensure_ascii=False)
+    keys = {a.id: cache_key(STAGE_VERSION, model_id, names, a.text) for a in articles}
     parsed: dict[str, ParsedArticle] = {}
     todo: list[Article] = []
     for article in articles:
@@ -162,7 +169,7 @@ def parse_articles(
         parsed[article.id] = cached.model_copy(update={"article_id": article.id}) if cached.article_id != article.id else cached
         on_parsed(1)
     if todo:
-        nlp = load_pipeline(model)
+        nlp = load_pipeline(model, patterns)
         for article, doc in zip(todo, nlp.pipe((a.text for a in todo), batch_size=BATCH_SIZE)):
             result = to_parsed(doc, article.id, model_id)
             cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from .cards import CuratedCard
 from .geo import Gazetteer
 from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role
 from .slugs import slugify
@@ -64,19 +65,32 @@ def resolve_entities(
     articles: Sequence[Article],
     parsed: Mapping[str, ParsedArticle],
     gazetteer: Gazetteer,
+    cards: Sequence[CuratedCard] = (),
 ) -> Resolution:
-    """Resolve every mention of every article to an entity (or to nothing, for dates and noise)."""
+    """Resolve every mention of every article to an entity (or to nothing, for dates and noise).
+
+    Curated cards come first: a mention spelling a card's name or alias is that card's entity, a card's
+    person lends its surname to lone mentions, and every fact a card states replaces the extracted one.
+    """
     authors = {fold(name) for article in articles for name in article.authors}
     by_article = {a.id: [m for m in parsed[a.id].mentions if m.label in NAME_LABELS and fold(clean_name(m.text))
                          not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     people = _collect_people(by_article, article_countries)
+    people += [_Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
+               if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in people)]
+    card_names = {}
+    for card in cards:
+        for name in card.names:
+            card_names.setdefault(fold(clean_name(name)), card)
 
     entities: dict[str, Entity] = {}
     resolved: list[EntityMention] = []
     for article in articles:
         for mention in by_article[article.id]:
-            entity = _resolve_mention(mention, people, article_countries[article.id], gazetteer, parsed[article.id])
+            card = card_names.get(fold(clean_name(mention.text)))
+            entity = (_card_entity(card) if card is not None else
+                      _resolve_mention(mention, people, article_countries[article.id], gazetteer, parsed[article.id]))
             if entity is None:
                 continue
             entities[entity.id] = _merge(entities.get(entity.id), entity)
@@ -84,6 +98,8 @@ def resolve_entities(
                                           start=mention.start, end=mention.end, text=mention.text))
     _attach_landmarks(entities, resolved, parsed)
     _attach_roles(entities, resolved, parsed)
+    for card in cards:
+        _apply_card(card, entities, gazetteer, card_names)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
 
 
@@ -181,9 +197,62 @@ def _resolve_mention(mention: Mention, people: Sequence[_Person], countries: Seq
     if label == "ORG":
         if gazetteer.country(name) is not None:
             return None  # "Washington" as a government: the country is already counted where it is named
+        name = _acronym_of_modifier(mention, parsed) or name
         return Entity(id=f"organization/{slugify(name)}", kind=EntityKind.ORGANIZATION, name=name)
     if label == "PERSON" and len(parts) == 1 and name[:1].isupper():
         return Entity(id=f"person/{slugify(name)}", kind=EntityKind.PERSON, name=name)
+    return None
+
+
+def _card_entity(card: CuratedCard) -> Entity:
+    return Entity(id=f"{card.kind.value}/{slugify(card.name)}", kind=card.kind, name=card.name)
+
+
+def _apply_card(card: CuratedCard, entities: dict[str, Entity], gazetteer: Gazetteer,
+                card_names: Mapping[str, CuratedCard]) -> None:
+    """Every fact the card states wins; what it leaves out keeps the extracted value."""
+    entity = entities.get(_card_entity(card).id) or _card_entity(card)
+
+    def country_id(name: str | None) -> str | None:
+        country = gazetteer.country(name) if name else None
+        if country is None:
+            return None
+        entities.setdefault(f"country/{slugify(country.name)}", _country_entity(country))
+        return f"country/{slugify(country.name)}"
+
+    def place_id(name: str) -> str | None:
+        if (other := card_names.get(fold(clean_name(name)))) is not None:
+            return _card_entity(other).id
+        known = next((e.id for e in entities.values() if e.kind == EntityKind.PLACE and fold(e.name) == fold(name)),
+                     None)
+        return known or country_id(name)
+
+    update: dict[str, object] = {"name": card.name, "curated": True, "description": card.text,
+                                 "aliases": tuple(sorted(set(entity.aliases) | set(card.aliases)))}
+    if card.country:
+        update["country"] = country_id(card.country)
+    if card.located_in:
+        update["located_in"] = place_id(card.located_in)
+    if card.place_kind:
+        update["place_kind"] = card.place_kind
+    if card.roles:
+        update["roles"] = tuple(Role(title=r.title, country=country_id(r.country), former=r.former or bool(r.until))
+                                for r in card.roles)
+        if not card.country:
+            update["country"] = next((r.country for r in update["roles"] if r.country), entity.country)
+    entities[entity.id] = entity.model_copy(update=update)
+
+
+def _acronym_of_modifier(mention: Mention, parsed: ParsedArticle) -> str | None:
+    """ "a UNESCO World Heritage site": an organisation span that only modifies a common noun and starts
+    with an acronym names the acronym's organisation; the words after it name a programme of it."""
+    tokens = parsed.tokens[mention.first_token:mention.last_token]
+    if len(tokens) < 2 or not (tokens[0].text.isupper() and tokens[0].text.isalpha() and len(tokens[0].text) >= 3):
+        return None
+    last = tokens[-1]
+    head = parsed.tokens[last.head]
+    if last.dep == "compound" and head.i >= mention.last_token and head.pos == "NOUN" and head.text.islower():
+        return tokens[0].text
     return None
 
 

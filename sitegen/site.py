@@ -45,7 +45,7 @@ def relative_url(target: str, from_path: str) -> str:
     """A link from one page's folder to another path in the site, so the site works under any sub-path."""
     here = posixpath.dirname(from_path) if not from_path.endswith("/") else from_path.rstrip("/")
     rel = posixpath.relpath(target.rstrip("/") or ".", here or ".")
-    if target.endswith("/") and not rel.endswith("/"):
+    if (not target or target.endswith("/")) and not rel.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
     return rel
 
@@ -122,6 +122,11 @@ class Digest:
     def sections(self) -> list[tuple[str, str]]:
         """(folder, label) of every entity kind that has pages, for the navigation."""
         return [(f"{folder}/", KIND_TITLES[kind]) for kind, folder in KIND_FOLDERS.items() if self.of_kind(kind)]
+
+    def mentioned_in_event(self, event: Event, folder: str) -> list[Entity]:
+        """Entities of one kind (by page folder) that the event's articles name, participants aside."""
+        return [self.entities[e] for e in event.entities
+                if e not in event.participants and entity_path(self.entities[e]).startswith(folder)]
 
     def link_target(self, thing: Entity | Event | str) -> str:
         if isinstance(thing, Entity):

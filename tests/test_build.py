@@ -19,8 +19,8 @@ def test_second_build_runs_spacy_on_nothing(project, tmp_path, monkeypatch):
     loads, texts = [], []
     real_load = sitegen.nlp.load_pipeline
 
-    def counting_load(model):
-        nlp = real_load(model)
+    def counting_load(model, patterns=()):
+        nlp = real_load(model, patterns)
         loads.append(model)
         real_pipe = nlp.pipe
 

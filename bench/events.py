@@ -1,0 +1,242 @@
+"""Benchmark event clustering (B-cubed) and event summaries (ROUGE) on the DEV event corpora.
+
+Run: /work/main/.venv/bin/python bench/events.py [--allsides PATH] [--ecbplus PATH] [--scale]
+
+Entity keys come from spaCy NER (cached under bench/.cache/) mapped by
+bench._corpus.mentions_to_entity_keys, a stand-in for the product's resolver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from rouge_score import rouge_scorer
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._corpus import (  # noqa: E402
+    DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, Article, TextAnalysis, analyse_texts, load_articles,
+    mentions_to_entity_keys, read_jsonl,
+)
+from sitegen.cluster import ClusterItem, ClusterSettings, cluster_events  # noqa: E402
+from sitegen.summarize import SourceSentence, SummarySettings, summarize_event  # noqa: E402
+
+BASELINE_THRESHOLDS = [round(0.05 + 0.025 * k, 3) for k in range(23)]  # 0.05 .. 0.60
+SUMMARY_WORDS = 120
+
+
+def bcubed(groups: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of predicted groups against gold event labels."""
+    predicted = {item: frozenset(group) for group in groups for item in group}
+    members: dict[str, set[str]] = {}
+    for item, event in gold.items():
+        members.setdefault(event, set()).add(item)
+    precision = statistics.fmean(
+        len(predicted[i] & members[gold[i]]) / len(predicted[i]) for i in gold)
+    recall = statistics.fmean(len(predicted[i] & members[gold[i]]) / len(members[gold[i]]) for i in gold)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def jittered(date: datetime.date | None, article_id: str) -> datetime.date | None:
+    """The date moved by -1, 0 or +1 day, chosen by a hash of the id (publication times spread)."""
+    if date is None:
+        return None
+    shift = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16) % 3 - 1
+    return date + datetime.timedelta(days=shift)
+
+
+def cluster_items(
+    articles: Sequence[Article], analyses: Sequence[tuple[TextAnalysis, TextAnalysis]], jitter: bool = False
+) -> list[ClusterItem]:
+    return [
+        ClusterItem(
+            id=a.id,
+            date=jittered(a.date, a.id) if jitter else a.date,
+            text=f"{a.title}\n\n{a.body}",
+            entities=mentions_to_entity_keys(title.mentions + body.mentions),
+        )
+        for a, (title, body) in zip(articles, analyses)
+    ]
+
+
+def _baseline_cosines(items: Sequence[ClusterItem]) -> sp.csr_matrix:
+    vectors = TfidfVectorizer().fit_transform([item.text for item in items])
+    return (vectors @ vectors.T).tocsr()
+
+
+def baseline_single_link(items: Sequence[ClusterItem], threshold: float, window_days: int = 1) -> list[list[str]]:
+    """Plain TF-IDF cosine, single link among pairs dated at most `window_days` apart."""
+    cosines = _baseline_cosines(items).tocoo()
+    days = np.asarray([item.date.toordinal() for item in items])
+    keep = (cosines.data >= threshold) & (np.abs(days[cosines.row] - days[cosines.col]) <= window_days)
+    graph = sp.coo_matrix((cosines.data[keep], (cosines.row[keep], cosines.col[keep])), shape=cosines.shape)
+    _, labels = connected_components(graph, directed=False)
+    return _groups(items, labels)
+
+
+def baseline_average_link(items: Sequence[ClusterItem], threshold: float) -> list[list[str]]:
+    """Plain TF-IDF cosine, average-link agglomeration cut at distance 1 - threshold."""
+    distances = np.clip(1.0 - _baseline_cosines(items).toarray(), 0.0, None)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    return _groups(items, fcluster(tree, t=1.0 - threshold, criterion="distance"))
+
+
+def _groups(items: Sequence[ClusterItem], labels: np.ndarray) -> list[list[str]]:
+    groups: dict[int, list[str]] = {}
+    for item, label in zip(items, labels.tolist()):
+        groups.setdefault(label, []).append(item.id)
+    return sorted(sorted(group) for group in groups.values())
+
+
+def best_baseline(
+    method: Callable[[Sequence[ClusterItem], float], list[list[str]]], items: Sequence[ClusterItem],
+    gold: dict[str, str],
+) -> tuple[float, tuple[float, float, float]]:
+    """The baseline at its best threshold on this corpus (an oracle choice, flattering the baseline)."""
+    scored = [(t, bcubed(method(items, t), gold)) for t in BASELINE_THRESHOLDS]
+    return max(scored, key=lambda pair: (pair[1][2], -pair[0]))
+
+
+def body_sentences(article: Article, analysis: TextAnalysis) -> list[SourceSentence]:
+    """spaCy sentences of the body, also split at paragraph breaks, numbered from the lead."""
+    texts = []
+    for start, end in analysis.sentences:
+        texts.extend(part.strip() for part in article.body[start:end].split("\n\n") if part.strip())
+    return [SourceSentence(article_id=article.id, index=k, text=t) for k, t in enumerate(texts)]
+
+
+def lead_summary(sentences: Sequence[SourceSentence], max_words: int) -> str:
+    """First sentences of the first article within the word budget (the first one cut if too long)."""
+    words: list[str] = []
+    for sentence in sentences:
+        if words and len(words) + len(sentence.text.split()) > max_words:
+            break
+        words.extend(sentence.text.split())
+    return " ".join(words[:max_words])
+
+
+def gold_summary(summary: str) -> str:
+    """The editors' summary without its last paragraph (the note on how outlets covered the story)."""
+    paragraphs = summary.split("\n\n")
+    return "\n\n".join(paragraphs[:-1] if len(paragraphs) > 1 else paragraphs)
+
+
+def rouge_table(articles: Sequence[Article], analyses: Sequence[TextAnalysis], events_path: Path) -> None:
+    sentences_by_event: dict[str, list[SourceSentence]] = {}
+    first_article: dict[str, list[SourceSentence]] = {}
+    for article, analysis in zip(articles, analyses):  # corpus order: by date, then id
+        sentences = body_sentences(article, analysis)
+        sentences_by_event.setdefault(article.event, []).extend(sentences)
+        first_article.setdefault(article.event, sentences)
+    references = {row["event"]: gold_summary(row["summary"]) for row in read_jsonl(events_path)}
+    events = sorted(e for e in references if e in sentences_by_event)
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    systems: dict[str, Callable[[str], str]] = {
+        "lead (first article)": lambda e: lead_summary(first_article[e], SUMMARY_WORDS),
+    }
+    variants = {
+        "sitegen default": SummarySettings(),
+        "centroid only": SummarySettings(textrank_weight=0.0, position_weight=0.0),
+        "textrank only": SummarySettings(centroid_weight=0.0, position_weight=0.0),
+        "position only": SummarySettings(centroid_weight=0.0, textrank_weight=0.0),
+        "centroid + textrank": SummarySettings(position_weight=0.0),
+        "default, no MMR": SummarySettings(redundancy_penalty=0.0, max_redundancy=1.0),
+    }
+    for name, settings in variants.items():
+        systems[name] = lambda e, s=settings: " ".join(
+            x.text for x in summarize_event(sentences_by_event[e], SUMMARY_WORDS, s))
+    print(f"\nROUGE F (x100) vs AllSides editors' summaries, {len(events)} gold events, "
+          f"{SUMMARY_WORDS}-word budget, reference = summary minus its last paragraph")
+    print(f"{'system':<24}{'R-1':>8}{'R-2':>8}{'R-L':>8}{'words':>8}")
+    for name, system in systems.items():
+        scores = {key: [] for key in ("rouge1", "rouge2", "rougeL")}
+        lengths = []
+        for event in events:
+            summary = system(event)
+            lengths.append(len(summary.split()))
+            for key, value in scorer.score(references[event], summary).items():
+                scores[key].append(value.fmeasure)
+        print(f"{name:<24}" + "".join(f"{100 * statistics.fmean(v):>8.2f}" for v in scores.values())
+              + f"{statistics.fmean(lengths):>8.1f}")
+
+
+def print_row(name: str, scores: tuple[float, float, float], note: str = "") -> None:
+    print(f"{name:<44}{scores[0]:>7.3f}{scores[1]:>7.3f}{scores[2]:>7.3f}  {note}")
+
+
+def scale_rows(items: Sequence[ClusterItem]) -> None:
+    """Time and peak traced memory of cluster_events on the corpus replicated over whole years."""
+    print("\nScaling (AllSides DEV replicated, dates shifted by whole years, ids suffixed)")
+    print(f"{'articles':>9}{'seconds':>10}{'peak MiB':>10}{'clusters':>10}")
+    for size in (1_000, 5_000, 20_000):
+        replicated = [
+            item.model_copy(update={"id": f"{item.id}#{k}", "date": item.date.replace(year=item.date.year + k)})
+            for k in range(size // len(items) + 1) for item in items
+        ][:size]
+        started = time.perf_counter()
+        groups = cluster_events(replicated)
+        seconds = time.perf_counter() - started
+        tracemalloc.start()
+        cluster_events(replicated)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        print(f"{size:>9}{seconds:>10.2f}{peak:>10.1f}{len(groups):>10}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--allsides", type=Path, default=DEFAULT_ALLSIDES)
+    parser.add_argument("--ecbplus", type=Path, default=DEFAULT_ECBPLUS)
+    parser.add_argument("--scale", action="store_true", help="also time 1k/5k/20k articles")
+    args = parser.parse_args()
+
+    corpora = {}
+    for name, path in (("AllSides", args.allsides), ("ECB+", args.ecbplus)):
+        articles = load_articles(path)
+        flat = analyse_texts([text for a in articles for text in (a.title, a.body)])
+        corpora[name] = (articles, list(zip(flat[0::2], flat[1::2])))
+
+    print(f"{'B-cubed':<44}{'P':>7}{'R':>7}{'F1':>7}")
+    for name, (articles, analyses) in corpora.items():
+        gold = {a.id: a.event for a in articles}
+        items = cluster_items(articles, analyses)
+        started = time.perf_counter()
+        print_row(f"{name} sitegen (defaults)", bcubed(cluster_events(items), gold),
+                  f"{time.perf_counter() - started:.2f}s")
+        if name == "AllSides":
+            jittered_items = cluster_items(articles, analyses, jitter=True)
+            print_row(f"{name} sitegen, dates jittered -1/0/+1", bcubed(cluster_events(jittered_items), gold))
+            no_decay = ClusterSettings(day_decay=0.0)  # the time-prior trade-off, shown on every run
+            print_row(f"{name} sitegen day_decay=0", bcubed(cluster_events(items, no_decay), gold))
+            print_row(f"{name} sitegen day_decay=0, jittered",
+                      bcubed(cluster_events(jittered_items, no_decay), gold))
+            for label, method_items in (("", items), (", jittered", jittered_items)):
+                threshold, scores = best_baseline(baseline_single_link, method_items, gold)
+                print_row(f"{name} TF-IDF single link 1-day{label}", scores, f"best threshold {threshold}")
+        threshold, scores = best_baseline(baseline_average_link, items, gold)
+        print_row(f"{name} TF-IDF average link, no dates", scores, f"best threshold {threshold}")
+
+    articles, analyses = corpora["AllSides"]
+    rouge_table(articles, [body for _, body in analyses], args.allsides.with_name(
+        args.allsides.name.replace(".jsonl", "-events.jsonl")))
+    if args.scale:
+        scale_rows(cluster_items(articles, analyses))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Curated entity cards: what an editor wrote under `content/entities/`, read and checked.
+
+A card is Markdown with YAML front matter (name, kind, aliases, country, located_in, roles) and free text.
+Cards win over everything extracted, and their names and aliases also teach the NER (an EntityRuler runs
+ahead of it), so an editor can fix a name the statistical model keeps getting wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .ingest import front_matter_line, is_ignored
+from .models import Diagnostic, EntityKind
+
+RULER_LABELS = {
+    EntityKind.PERSON: "PERSON",
+    EntityKind.COUNTRY: "GPE",
+    EntityKind.PLACE: "GPE",
+    EntityKind.ORGANIZATION: "ORG",
+}
+
+
+class CardRole(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    country: str | None = None  # a country name as news writes it
+    since: str | dt.date | None = None
+    until: str | dt.date | None = None
+    former: bool = False
+
+
+class CuratedCard(BaseModel):
+    """The front matter and text of one card file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    name: str = Field(min_length=1)
+    kind: EntityKind
+    aliases: tuple[str, ...] = ()
+    country: str | None = None
+    located_in: str | None = None
+    place_kind: str | None = None  # city, region or landmark
+    roles: tuple[CardRole, ...] = ()
+    text: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def read_cards(content_dir: Path) -> tuple[list[CuratedCard], list[Diagnostic]]:
+    """Every valid card under `content_dir/entities`, sorted by path; a broken card is a diagnostic."""
+    folder = content_dir / "entities"
+    cards: list[CuratedCard] = []
+    problems: list[Diagnostic] = []
+    if not folder.is_dir():
+        return cards, problems
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not is_ignored(p)):
+        rel = (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+        if path.suffix.lower() not in {".md", ".markdown"}:
+            problems.append(Diagnostic(path=rel, line=1, message="a card must be a Markdown file (.md)",
+                                       hint="rename it or move it out of content/entities/"))
+            continue
+        card, problem = parse_card(path.read_bytes(), rel)
+        if problem is not None:
+            problems.append(problem)
+        if card is not None:
+            cards.append(card)
+    return cards, problems
+
+
+def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, Diagnostic | None]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, Diagnostic(path=rel, line=raw[: exc.start].count(b"\n") + 1, message="not UTF-8 text",
+                                hint="save the card as UTF-8")
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        return None, Diagnostic(path=rel, line=mark.line + 1 if mark else 1,
+                                message=f"broken front matter: {getattr(exc, 'problem', None) or exc}",
+                                hint="fix the YAML between the '---' lines; the card is ignored until then")
+    meta = dict(post.metadata)
+    if isinstance(meta.get("aliases"), str):
+        meta["aliases"] = [meta["aliases"]]
+    try:
+        card = CuratedCard.model_validate({**meta, "path": rel, "text": post.content.strip()})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else "name"
+        return None, Diagnostic(path=rel, line=front_matter_line(text, key),
+                                message=f"card field '{key}': {first['msg']}",
+                                hint="kind is one of person, country, place, organization; name is required")
+    return card, None
+
+
+def ruler_patterns(cards: list[CuratedCard]) -> list[dict[str, str]]:
+    """EntityRuler phrase patterns for every name and alias of every card, in a fixed order."""
+    patterns = {("FAC" if card.place_kind == "landmark" else RULER_LABELS[card.kind], name)
+                for card in cards for name in card.names if name.strip()}
+    return [{"label": label, "pattern": name} for label, name in sorted(patterns)]

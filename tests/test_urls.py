@@ -1,0 +1,41 @@
+"""URLs and slugs: relative links that work under any sub-path, and slugs that cannot leave the site."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.render import RenderError, write_site
+from sitegen.site import Page, page_url, relative_url
+from sitegen.slugs import slugify
+
+
+@pytest.mark.parametrize("target, page, expected", [
+    ("people/a/", "events/x/", "../../people/a/"),
+    ("", "events/x/", "../../"),
+    ("static/style.css", "", "static/style.css"),
+    ("events/", "", "events/"),
+    ("", "", "./"),
+    ("events/x/", "events/x/", "./"),
+    ("people/a/", "404.html", "people/a/"),
+])
+def test_relative_urls(target, page, expected):
+    assert relative_url(target, page) == expected
+
+
+def test_rooted_pages_link_from_the_base_url_path():
+    page = Page(path="404.html", template="404.html", title="x", rooted=True)
+    assert page_url("events/", page, "https://owner.github.io/repo/") == "/repo/events/"
+    assert page_url("events/", page, "/") == "/events/"
+
+
+@pytest.mark.parametrize("text", ["../../etc/passwd", "/abs/path", "..", "a/../../b", "\\..\\x", "<script>", "%2e%2e"])
+def test_slugs_are_single_safe_segments(text):
+    slug = slugify(text)
+    assert slug and "/" not in slug and "\\" not in slug and ".." not in slug and "%" not in slug
+    assert set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def test_writing_outside_the_output_folder_is_refused(tmp_path):
+    with pytest.raises(RenderError):
+        write_site({"../escape.html": b"x"}, tmp_path / "static", tmp_path / "site")
+    assert not (tmp_path / "escape.html").exists() and not (tmp_path / "site").exists()
