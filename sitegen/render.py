@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .site import Digest, Page, format_date, page_url
+from .graph import relationship_svg
+from .publish import absolute_url, describe, structured_data
+from .site import Digest, Page, format_date, format_when, is_leader, meeting_anchor, page_url
 
 
 class RenderError(Exception):
@@ -50,19 +55,41 @@ def make_environment(templates_dir: Path) -> Environment:
     def link(context, thing) -> str:
         return page_url(context["digest"].link_target(thing), context["page"], context["digest"].base_url)
 
-    env.globals.update(url=url, link=link)
-    env.filters.update(date=format_date, markdown=markdown_renderer())
+    @pass_context
+    def graph(context, entity) -> Markup:
+        digest = context["digest"]
+        return relationship_svg(digest, entity, lambda other: page_url(digest.link_target(other), context["page"],
+                                                                      digest.base_url))
+
+    env.globals.update(url=url, link=link, graph=graph, is_leader=is_leader, anchor=meeting_anchor)
+    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer())
+    env.tests.update(leader=is_leader)
     return env
 
 
-def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path,
+def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
+    """What the page's head says about it: description, canonical URL, JSON-LD, search settings."""
+    return {
+        "description": describe(digest, page),
+        "canonical": absolute_url(digest.base_url, page.path),
+        "og_type": "article" if page.subject in digest.event_by_id else "website",
+        "structured": structured_data(digest, page),
+        "search": search,
+        "base_path": urlsplit(digest.base_url).path or "/",
+        "indexed": page.subject in digest.event_by_id or page.subject in digest.entities,
+    }
+
+
+def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
                  on_page: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
     """Every output file's bytes by its path in the site; nothing is written yet."""
     env = make_environment(templates_dir)
+    env.globals["link_path"] = digest.link_target
     files: dict[str, bytes] = {}
     for page in pages:
         try:
-            html = env.get_template(page.template).render(digest=digest, page=page)
+            html = env.get_template(page.template).render(digest=digest, page=page,
+                                                          meta=page_meta(digest, page, search))
         except TemplateError as exc:
             raise RenderError(f"{template_location(exc, templates_dir / page.template)}: {exc} "
                               f"(while drawing /{page.path})") from exc
@@ -85,8 +112,8 @@ def template_location(exc: TemplateError, fallback: Path) -> str:
     return where
 
 
-def write_site(files: dict[str, bytes], static_dir: Path, output_dir: Path) -> None:
-    """Write into a fresh folder beside the output, then replace the output with it in one rename."""
+def write_site(files: dict[str, bytes], static_dir: Path, output_dir: Path, index_search: bool = False) -> None:
+    """Write into a fresh folder beside the output, index it for search, then put it in place in one rename."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
@@ -99,11 +126,21 @@ def write_site(files: dict[str, bytes], static_dir: Path, output_dir: Path) -> N
                 raise RenderError(f"refusing to write {rel!r} outside the output folder")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if index_search:
+            build_search_index(staging)
         os.chmod(staging, 0o755)
         swap_in(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def build_search_index(site: Path) -> None:
+    """Pagefind indexes the finished pages into site/pagefind/ (its binary ships in the PyPI package)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RenderError(f"search indexing failed: {(result.stderr or result.stdout).strip()}")
 
 
 def swap_in(staging: Path, output_dir: Path) -> None:

