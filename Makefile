@@ -22,4 +22,4 @@ serve: $(STAMP)
 	$(BIN)/sitegen serve --watch
 
 clean:
-	rm -rf site .sitegen-cache
+	rm -rf site .sitegen

@@ -20,6 +20,8 @@ Systems, in one run over the same parse:
 (a) raw en_core_web_sm NER: PERSON -> PERSON, ORG -> ORG, GPE/LOC/FAC -> LOC (its own plain pipeline);
 (b) sitegen: `sitegen.nlp.parse_articles` (cached under bench/.cache/entities) then
     `sitegen.resolve.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
+    A demonym ("French", "Britons") resolves to its country in sitegen, to attach people to it, but it is
+    not a name of the place: those mentions are left out, as (a) leaves out spaCy's NORP.
 """
 
 from __future__ import annotations
@@ -128,8 +130,10 @@ def sitegen_mentions(documents: Sequence[Document]) -> list[Span]:
     parsed, _ = parse_articles(articles, MODEL, Cache(CACHE))
     resolution = resolve_entities(articles, parsed, load_gazetteer())
     kinds = {entity_id: entity.kind for entity_id, entity in resolution.entities.items()}
+    gazetteer = load_gazetteer()
     return [Span(article=m.article_id, start=m.start, end=m.end, type=SITEGEN_TYPES[kinds[m.entity_id]],
-                 text=m.text) for m in resolution.mentions]
+                 text=m.text) for m in resolution.mentions
+            if not (kinds[m.entity_id] == EntityKind.COUNTRY and gazetteer.country_by_demonym(m.text))]
 
 
 def score(documents: Sequence[Document], predictions: Iterable[Span]) -> dict[str, tuple[Score, list[str]]]:

@@ -47,10 +47,9 @@ def _no_progress(description: str, total: int) -> Callable[[int], None]:
     return lambda n: None
 
 
-def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
-    """Build the site described by `settings` into `settings.output_dir`; raises BuildFailed on failure."""
-    started = time.perf_counter()
-    report = BuildReport()
+def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
+                    progress: Progress = _no_progress) -> Digest:
+    """Everything the site shows, from the content folder: the stages up to (not including) rendering."""
     articles, diagnostics = read_articles(settings.content_dir)
     cards, card_problems = read_cards(settings.content_dir)
     report.diagnostics.extend(diagnostics + card_problems)
@@ -60,23 +59,31 @@ def build_site(settings: Settings, strict: bool = False, progress: Progress = _n
     if not articles:
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
-    cache = Cache(settings.cache_dir)
-    parsed, report.parsed = parse_articles(articles, settings.model, cache, ruler_patterns(cards),
+    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
                                            on_parsed=progress("Analysing articles", len(articles)))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles = assemble_events(articles, parsed, resolution, settings.summary_words)
     relations = merge_relations(extract_relations(parsed, resolution, {a.id: a.date for a in articles}),
                                 resolution.entities)
-    digest = Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
-                    articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
-                    mentions=resolution.mentions, relations=relations, quotes=extract_quotes(parsed, resolution))
+    return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
+                  articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
+                  mentions=resolution.mentions, relations=relations, quotes=extract_quotes(parsed, resolution))
+
+
+def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
+    """Build the site described by `settings` into `settings.output_dir`; raises BuildFailed on failure."""
+    started = time.perf_counter()
+    report = BuildReport()
+    digest = analyse_content(settings, report, strict, progress)
     pages = plan_pages(digest)
     files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
                          on_page=progress("Rendering pages", len(pages)))
+    cards = {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
     files.update(publication_files(digest, pages))
     write_site(files, settings.static_dir, settings.output_dir, index_search=settings.search)
+    write_site(cards, None, settings.cards_dir)
 
-    report.articles, report.events = len(articles), len(events)
-    report.entities, report.pages = len(resolution.entities), len(pages)
+    report.articles, report.events = len(digest.articles), len(digest.events)
+    report.entities, report.pages = len(digest.entities), len(pages)
     report.seconds = time.perf_counter() - started
     return report

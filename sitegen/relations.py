@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .dates import DateRef, resolve_date
-from .models import Entity, EntityKind, ParsedArticle, Token
+from .models import Entity, EntityKind, EntityMention, ParsedArticle, Token
 from .resolve import Resolution, fold, read_title
 
 RelationKind = Literal["meeting", "visit", "talks", "call", "agreement"]
@@ -35,8 +35,8 @@ FAMILY = {"meeting": "encounter", "talks": "encounter", "visit": "encounter", "c
           "agreement": "agreement"}
 
 VERB_KINDS: dict[str, RelationKind] = {
-    "meet": "meeting", "host": "meeting", "welcome": "meeting", "greet": "meeting", "receive": "meeting",
-    "visit": "visit", "talk": "talks", "discuss": "talks", "negotiate": "talks", "confer": "talks",
+    "meet": "meeting", "host": "meeting", "welcome": "meeting", "greet": "meeting",
+    "visit": "visit", "talk": "talks", "speak": "talks", "discuss": "talks", "negotiate": "talks", "confer": "talks",
     "call": "call", "phone": "call", "telephone": "call", "agree": "agreement", "sign": "agreement",
 }
 NOUN_KINDS: dict[str, RelationKind] = {
@@ -46,15 +46,17 @@ NOUN_KINDS: dict[str, RelationKind] = {
 AGREEMENT_NOUNS = {"agreement", "deal", "accord", "pact", "treaty", "memorandum", "declaration"}
 # Verbs that only carry a happening named by their object ("held talks", "had a meeting", "reached a deal").
 LIGHT_VERBS = {"hold", "have", "conduct", "host", "attend", "begin", "start", "open", "wrap", "conclude", "end",
-               "reach", "strike", "sign", "make", "pay", "take", "schedule", "plan", "arrange"}
+               "reach", "strike", "sign", "seal", "make", "pay", "take", "schedule", "plan", "arrange"}
 # Verbs that must have a person as object to mean a meeting ("received a letter" is none).
-PERSON_OBJECT_VERBS = {"host", "welcome", "greet", "receive", "call", "phone", "telephone"}
+PERSON_OBJECT_VERBS = {"host", "welcome", "greet", "call", "phone", "telephone"}
 # Nouns that only name a call when said to be one ("phone call"), not "a call for calm".
 CALL_MARKERS = {"phone", "telephone", "video", "tele", "virtual"}
 PLACE_PREPOSITIONS = {"in", "at", "on", "during", "inside", "outside", "near"}
 PLACE_PATH_PREPOSITIONS = {"in", "at", "of", "near", "outside", "inside"}
 PARTICIPANT_PREPOSITIONS = {"with", "between", "among", "by"}
 SITUATION_PREPOSITIONS = {"at", "during", "in", "on"}  # "At Tuesday's meeting with X, Lee noted ..."
+SCENE_PARTS = {"beginning", "start", "outset", "end", "close", "conclusion", "sideline", "sidelines", "margin",
+               "margins", "opening", "course"}
 HYPOTHETICAL = {"could", "might", "may", "should", "must"}
 FUTURE_GOVERNORS = {"schedule", "expect", "plan", "set", "due", "slate", "intend", "prepare"}
 BACKGROUND_MARKS = {"after", "before", "since", "when", "until", "once", "while", "if", "unless", "whether"}
@@ -72,7 +74,7 @@ SPEECH_CUES = {
     "quote", "testify", "shout", "yell", "scream", "whisper", "agree", "counter", "lament", "point", "call",
     "describe", "reiterate", "confirm", "deny", "maintain", "recount", "recommend", "demand",
 }
-MIN_QUOTE_WORDS = 3
+MIN_QUOTE_WORDS = 3  # shorter quotes ("outrageous", "big plans") count only when a cue verb governs them
 # Links a quote's words climb through to the verb that reports them ('said that cooperation "is ..."').
 QUOTE_PATH_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "prep", "pobj", "conj", "parataxis"}
 CONTEXT_SENTENCES = 3  # how far back a pronoun or "the two leaders" looks for its people
@@ -165,19 +167,26 @@ def _token_range(offsets: Sequence[int], start: int, end: int) -> range:
     return range(bisect_left(offsets, start), bisect_left(offsets, end))
 
 
-def _read_article(parsed: ParsedArticle, resolution: Resolution) -> _Article:
+def _read_articles(parsed: Mapping[str, ParsedArticle], resolution: Resolution) -> list[_Article]:
+    """Every article read, in id order."""
+    mentions: dict[str, list[EntityMention]] = defaultdict(list)
+    for mention in resolution.mentions:
+        mentions[mention.article_id].append(mention)
+    return [_read_article(parsed[article_id], mentions[article_id], resolution.entities)
+            for article_id in sorted(parsed)]
+
+
+def _read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], entities: Mapping[str, Entity]
+                  ) -> _Article:
     tokens = parsed.tokens
     children: dict[int, list[Token]] = defaultdict(list)
     for token in tokens:
         if token.head != token.i:
             children[token.head].append(token)
     offsets = [t.idx for t in tokens]
-    starts = set(offsets)
     entity_at: dict[int, str] = {}
     mention_root: dict[int, tuple[int, int]] = {}
-    for mention in resolution.mentions:
-        if mention.article_id != parsed.article_id:
-            continue
+    for mention in mentions:
         covered = list(_token_range(offsets, mention.start, mention.end))
         if not covered:
             continue
@@ -186,11 +195,11 @@ def _read_article(parsed: ParsedArticle, resolution: Resolution) -> _Article:
             mention_root[i] = (covered[0], covered[-1] + 1)
     dates_at: dict[int, tuple[int, int]] = {}
     for mention in parsed.mentions:
-        if mention.label == "DATE" and mention.start in starts:
+        if mention.label == "DATE":
             span = range(mention.first_token, mention.last_token)
             root = next((i for i in span if tokens[i].head not in span or tokens[i].head == i), span[0])
             dates_at[root] = (mention.start, mention.end)
-    article = _Article(parsed=parsed, entities=resolution.entities, entity_at=entity_at, mention_root=mention_root,
+    article = _Article(parsed=parsed, entities=entities, entity_at=entity_at, mention_root=mention_root,
                        dates_at=dates_at, children=children, offsets=offsets)
     _Coreference(article).run()
     return article
@@ -321,7 +330,10 @@ class _Coreference:
         return i
 
     def _co_arguments(self, token: Token) -> set[str]:
-        """People named as other arguments of the pronoun's own verb: "he met Ishiba" is not Ishiba."""
+        """People named as other arguments of the pronoun's own verb: "he met Ishiba" is not Ishiba
+        (a possessive may be: "he recalled his visit")."""
+        if token.tag == "PRP$":
+            return set()
         clause = self._clause_of(token)
         found = set()
         for kid in self.a.kids(clause, "dobj", "nsubj", "nsubjpass", "dative", "attr"):
@@ -338,8 +350,9 @@ class _Coreference:
                 and ("two" in kids or "both" in kids or ("the" in kids and not self._has_modifier_entity(token))))
 
     def _has_modifier_entity(self, token: Token) -> bool:
-        """ "the Japanese leaders", "the leaders of the two countries" name other people than the pair."""
-        return any(t.i in self.a.entity_at for t in self.a.kids(token.i, "amod", "compound", "prep"))
+        """ "the Japanese leaders", "the leaders of the G20" name other people than the pair."""
+        return (any(t.i in self.a.entity_at for t in self.a.kids(token.i, "amod", "compound"))
+                or any(t.text.lower() == "of" for t in self.a.kids(token.i, "prep")))
 
     def _group(self, token: Token) -> tuple[str, ...]:
         """The people a plural refers to: the latest group named together, else a sentence naming two."""
@@ -381,9 +394,8 @@ def extract_relations(parsed: Mapping[str, ParsedArticle], resolution: Resolutio
                       dates: Mapping[str, dt.date | None]) -> list[Relation]:
     """Every meeting, visit, talks, call and agreement the articles state, one per telling sentence."""
     found: list[Relation] = []
-    for article_id in sorted(parsed):
-        article = _read_article(parsed[article_id], resolution)
-        found.extend(_RelationReader(article, dates.get(article_id)).relations())
+    for article in _read_articles(parsed, resolution):
+        found.extend(_RelationReader(article, dates.get(article.parsed.article_id)).relations())
     return found
 
 
@@ -417,11 +429,17 @@ class _RelationReader:
         lemma, lower = token.lemma.lower(), token.text.lower()
         a = self.a
         if token.pos == "VERB" and lemma in VERB_KINDS:
-            if lemma == "call" and (a.kids(token.i, "oprd", "xcomp", "ccomp", "prt")
-                                    or any(t.text.lower() in ("on", "for", "off") for t in a.kids(token.i, "prep"))):
-                return None  # "called on X to", "called for", "called it a mistake"
-            if lemma in ("talk", "speak") and not a.kids(token.i, "prep"):
-                return None
+            if lemma == "call" and (a.kids(token.i, "oprd", "ccomp", "prt") or not a.kids(token.i, "dobj")):
+                return None  # "called on X to", "called for", "called it a mistake": only "called X" rings
+            if lemma in ("talk", "speak"):  # "spoke with X", "talked to X by phone"; not "spoke at a rally"
+                preps = {t.text.lower() for t in a.kids(token.i, "prep")}
+                if not preps & {"with", "to"}:
+                    return None
+                by_phone = any(o.text.lower() in CALL_MARKERS for p in a.kids(token.i, "prep") for o in a.kids(p.i))
+                return _Trigger(token, "call" if by_phone else "talks", False)
+            if lemma == "agree" and not (a.kids(token.i, "xcomp") or any(
+                    t.text.lower() in ("on", "upon") for t in a.kids(token.i, "prep"))):
+                return None  # "agreed with X about the winner" shares an opinion; "agreed to", "agreed on" act
             return _Trigger(token, VERB_KINDS[lemma], False)
         if token.pos != "NOUN":
             return None
@@ -452,6 +470,9 @@ class _RelationReader:
         out = list(self.a.refers.get(i, ()))
         for conj in self.a.kids(i, "conj", "appos"):
             out.extend(self._np_people(conj.i))
+        for modifier in self.a.kids(i, "nmod", "compound"):  # "X and Kenyan President Y" parsed as a modifier
+            if self.a.kids(modifier.i, "cc"):
+                out.extend(self._np_people(modifier.i))
         return out
 
     def _subjects(self, verb: Token) -> list[str]:
@@ -486,17 +507,33 @@ class _RelationReader:
             head = a.tokens[token.head]
             if token.dep in ("dobj", "nsubjpass") and head.lemma.lower() in LIGHT_VERBS:
                 people += self._subjects(head)
-            elif token.dep == "pobj" and head.text.lower() in SITUATION_PREPOSITIONS:
-                verb = a.tokens[head.head]
-                if verb.pos in ("VERB", "AUX"):
-                    people += self._subjects(verb)
+            elif (verb := self._scene_verb(token)) is not None:
+                people += self._subjects(verb)
+        spoken_to = not trigger.is_noun and token.lemma.lower() in ("talk", "speak")
         for prep in a.kids(token.i, "prep"):
-            if prep.text.lower() in PARTICIPANT_PREPOSITIONS and (prep.text.lower() != "by" or trigger.is_noun):
+            word = prep.text.lower()
+            if (word in PARTICIPANT_PREPOSITIONS and (word != "by" or trigger.is_noun)) or (word == "to" and spoken_to):
                 for obj in a.kids(prep.i, "pobj"):
                     people += self._np_people(obj.i)
         if not trigger.is_noun and token.dep == "conj" and not a.kids(token.i, "dobj"):
             people += self._participants(_Trigger(a.tokens[token.head], trigger.kind, False))
         return people
+
+    def _scene_verb(self, noun: Token) -> Token | None:
+        """The verb a happening is the scene of: "At the meeting, X said", "On the sidelines of the summit,
+        X met Y", "At the start of the talks, X said"."""
+        a, token = self.a, noun
+        for _ in range(2):
+            if token.dep != "pobj":
+                return None
+            prep = a.tokens[token.head]
+            above = a.tokens[prep.head]
+            if prep.text.lower() in SITUATION_PREPOSITIONS and above.pos in ("VERB", "AUX"):
+                return above
+            if prep.text.lower() != "of" or above.lemma.lower() not in SCENE_PARTS:
+                return None
+            token = above
+        return None
 
     def _is_person(self, entity: str) -> bool:
         return self.a.entities[entity].kind == EntityKind.PERSON
@@ -521,6 +558,10 @@ class _RelationReader:
                 starts += [(obj, 1) for obj in a.kids(prep.i, "pobj")]
         if trigger.kind == "visit":
             starts += [(obj, 1) for obj in a.kids(token.i, "dobj")]
+        if not trigger.is_noun:  # "welcomed X in Paris": the parse often hangs the place on the guest
+            for obj in a.kids(token.i, "dobj"):
+                starts += [(o, 2) for p in a.kids(obj.i, "prep") if p.text.lower() in ("in", "at")
+                           for o in a.kids(p.i, "pobj")]
         if not trigger.is_noun and token.dep == "conj" and not starts:
             return self._place(_Trigger(a.tokens[token.head], trigger.kind, False))
         seen = set()
@@ -547,7 +588,7 @@ class _RelationReader:
         while a.tokens[i].head != i and i not in seen:
             seen.add(i)
             i = a.tokens[i].head
-            for candidate in [a.tokens[i], *a.kids(i, "attr", "nsubj")]:
+            for candidate in [a.tokens[i], *a.kids(i, "attr", "nsubj", "dobj")]:
                 if candidate.i != trigger.token.i and candidate.i in places:
                     if a.tokens[candidate.i].lemma.lower() in ("visit", "trip"):
                         return places[candidate.i]
@@ -561,9 +602,12 @@ class _RelationReader:
         heads = [token.i]
         if trigger.is_noun:
             head = a.tokens[token.head]
-            if not (token.dep in ("dobj", "nsubjpass", "nsubj") and head.lemma.lower() in LIGHT_VERBS | {"be"}):
+            if token.dep in ("dobj", "nsubjpass", "nsubj") and head.lemma.lower() in LIGHT_VERBS | {"be"}:
+                heads.append(head.i)
+            elif (scene := self._scene_verb(token)) is not None:
+                heads.append(scene.i)
+            else:
                 return heads
-            heads.append(head.i)
         current = self.a.tokens[heads[-1]]
         while current.dep in ("xcomp", "conj") and current.head != current.i:
             current = a.tokens[current.head]
@@ -584,8 +628,7 @@ class _RelationReader:
             if ref is not None:
                 found.append(({"day": 0, "month": 1, "year": 2}[ref.granularity], attached, ref))
         if not found:
-            ref = self._when_date(trigger, future)
-            return ref
+            return self._when_date(trigger, future)
         return min(found, key=lambda f: (f[0], f[1]))[2]
 
     def _attaches(self, root: int, heads: Sequence[int]) -> int | None:
@@ -633,8 +676,8 @@ class _RelationReader:
             auxes = {t.text.lower() for t in a.kids(i, "aux", "auxpass")}
             if auxes & {"will", "shall", "'ll", "wo"} or a.tokens[i].lemma.lower() in FUTURE_GOVERNORS:
                 return True
-            if any(t.lemma.lower() == "go" and a.tokens[i].dep == "xcomp" for t in [a.tokens[a.tokens[i].head]]):
-                return True
+            if a.tokens[i].dep == "xcomp" and a.tokens[a.tokens[i].head].lemma.lower() == "go":
+                return True  # "is going to visit"
         return False
 
     def _hypothetical(self, heads: Sequence[int]) -> bool:
@@ -673,14 +716,23 @@ class _RelationReader:
             i = token.head
         return False
 
+    def _tells_the_news(self, trigger: _Trigger, heads: Sequence[int]) -> bool:
+        """Whether an undated mention is of the happening being reported: a verb, or a noun carried by a
+        light verb ("held talks"), set as the scene ("At the meeting, X said") or in the present tense ("This
+        is his first visit"); "he recalled his visit" is not."""
+        a, token = self.a, trigger.token
+        if not trigger.is_noun or len(heads) > 1:
+            return True
+        if self._scene_verb(token) is not None:
+            return True
+        head = a.tokens[token.head]
+        return head.tag in ("VBZ", "VBP") or any(t.tag in ("VBZ", "VBP") for t in a.kids(head.i, "aux", "auxpass"))
+
     # the relation ------------------------------------------------------------------------------------
 
     def _relation(self, trigger: _Trigger, places: Mapping[int, str]) -> Relation | None:
         a, token = self.a, trigger.token
-        if trigger.kind == "meeting" and token.lemma.lower() in PERSON_OBJECT_VERBS | {"receive"}:
-            if not any(self._is_person(p) for o in a.kids(token.i, "dobj") for p in self._np_people(o.i)):
-                return None
-        if trigger.kind == "call" and not trigger.is_noun:
+        if not trigger.is_noun and token.lemma.lower() in PERSON_OBJECT_VERBS:
             if not any(self._is_person(p) for o in a.kids(token.i, "dobj") for p in self._np_people(o.i)):
                 return None
         heads = self._clause_heads(trigger)
@@ -696,7 +748,8 @@ class _RelationReader:
         future = self._future(heads)
         date = self._date(trigger, future)
         inferred = False
-        if date is None and not future and self.anchor is not None and not self._background(trigger, heads):
+        if (date is None and not future and self.anchor is not None and not self._background(trigger, heads)
+                and self._tells_the_news(trigger, heads)):
             date = DateRef(start=self.anchor, end=self.anchor, granularity="day", text="")
             inferred = True
         sentence = a.parsed.sentences[token.sentence]
@@ -809,8 +862,7 @@ def extract_quotes(parsed: Mapping[str, ParsedArticle], resolution: Resolution) 
     """Every direct quote of the articles with who said it: the subject of its cue verb ("said", "told",
     "according to"), a quote running on from the one before, or the person the sentence before is about."""
     quotes: list[Quote] = []
-    for article_id in sorted(parsed):
-        article = _read_article(parsed[article_id], resolution)
+    for article in _read_articles(parsed, resolution):
         quotes.extend(_QuoteReader(article).quotes())
     return quotes
 
@@ -856,9 +908,9 @@ class _QuoteReader:
         for start, end in quote_spans(text):
             inside = [a.tokens[i] for i in _token_range(a.offsets, start, end)]
             words = [t for t in inside if any(c.isalnum() for c in t.text)]
-            if len(words) < MIN_QUOTE_WORDS or self._is_title(words):
+            if not words or self._is_title(words):
                 continue
-            quote = self._attribute(text, start, end, inside, previous)
+            quote = self._attribute(text, start, end, inside, previous, short=len(words) < MIN_QUOTE_WORDS)
             if quote is not None:
                 out.append(quote)
                 previous = quote
@@ -871,44 +923,53 @@ class _QuoteReader:
                                        for t in words) and words[-1].text[:1].isupper()
 
     def _attribute(self, text: str, start: int, end: int, inside: Sequence[Token],
-                   previous: Quote | None) -> Quote | None:
+                   previous: Quote | None, short: bool) -> Quote | None:
         a = self.a
-        words = text[start:end].strip()
+        while end > start and (text[end - 1].isspace() or text[end - 1] == ","):  # '"...," she said'
+            end -= 1
+        while start < end and text[start].isspace():
+            start += 1
+        words = text[start:end]
         first_sentence, last_sentence = inside[0].sentence, inside[-1].sentence
         sentence = a.parsed.sentences[first_sentence]
-        cue = self._cue(start, end, inside)
+        cue, governs = self._cue(start, end, inside)
+        if short and not governs:
+            return None  # '"shuttle" diplomacy': a word in quotes is a coinage unless someone is said to say it
         if cue is not None:
             speaker, source = self._speaker(cue)
             cue_words = "according to" if cue.lemma.lower() == "accord" else cue.text
             return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index,
                          cue=cue_words, start=start, end=end, source_span=source)
+        if not self._opens_sentence(start, sentence):
+            return None  # a phrase in quotes without a cue is a coinage, not speech
         if previous is not None and previous.speaker and self._adjacent(previous, first_sentence):
             return Quote(text=words, speaker=previous.speaker, article_id=a.parsed.article_id,
                          sentence=sentence.index, cue="", start=start, end=end, source_span=previous.source_span)
-        speaker = self._named_before(first_sentence) if self._opens_sentence(start, sentence) else None
+        speaker = self._named_before(first_sentence)
         if speaker is None:
             return None
         return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index, cue="",
                      start=start, end=end)
 
-    def _cue(self, start: int, end: int, inside: Sequence[Token]) -> Token | None:
+    def _cue(self, start: int, end: int, inside: Sequence[Token]) -> tuple[Token | None, bool]:
         """The speech verb the quote hangs from, else the nearest one outside the quote in its sentences.
 
         Reported speech nests ("X said the ad "wrongfully" suggests ..."): of the cues above the quote the
-        lowest one whose subject is a person wins, else the lowest one.
+        lowest one whose subject is a person wins, else the lowest one. Also says whether the cue governs
+        the quote in the parse (rather than only standing near it).
         """
         a = self.a
         inside_ids = {t.i for t in inside}
         first = a.parsed.sentences[inside[0].sentence]
         last = a.parsed.sentences[inside[-1].sentence]
         following = a.parsed.sentences[last.index + 1] if last.index + 1 < len(a.parsed.sentences) else None
-        if following is not None and self.text[end:following.start].strip() in ("", *CLOSING_QUOTES,
-                                                                                  *STRAIGHT_QUOTES):
+        between = self.text[end:following.start] if following is not None else "\n"
+        if "\n" not in between and between.strip() in ("", *CLOSING_QUOTES, *STRAIGHT_QUOTES):
             last = following  # '..., where do we go?" Blige asked.' is split after the question mark
         outside = [t for t in a.tokens[first.first_token:last.last_token] if t.i not in inside_ids
-                   and self._is_cue(t)]
+                   and self._is_cue(t) and "\n" not in self.text[min(t.idx, end):max(t.idx, start)]]
         if not outside:
-            return None
+            return None, False
         above: list[Token] = []
         for token in inside:
             if token.head in inside_ids:
@@ -926,14 +987,14 @@ class _QuoteReader:
                 if a.tokens[i].dep not in QUOTE_PATH_DEPS:
                     break
         if above:
-            return next((cue for cue in above if self._speaker(cue)[0] is not None), above[0])
-        for token in outside:  # "according to X" hung elsewhere by the parse
-            if token.lemma.lower() == "accord" and any(abs(token.i - j) <= 3 for j in (min(inside_ids),
-                                                                                    max(inside_ids))):
-                return token
+            return next((cue for cue in above if self._speaker(cue)[0] is not None), above[0]), True
+        quote_heads = {t.head for t in inside} | inside_ids
+        for token in outside:  # "According to X, the deal "is within reach"": on the verb the quote is
+            if token.lemma.lower() == "accord" and token.head in quote_heads:
+                return token, True
         near = min(outside, key=lambda t: min(abs(t.i - min(inside_ids)), abs(t.i - max(inside_ids))))
         distance = min(abs(near.i - min(inside_ids)), abs(near.i - max(inside_ids)))
-        return near if distance <= 4 else None
+        return (near if distance <= 4 else None), False
 
     def _is_cue(self, token: Token) -> bool:
         lemma = token.lemma.lower()

@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .cards import front_matter, linked_text, md_escape
 from .graph import relationship_svg
 from .publish import absolute_url, describe, structured_data
 from .site import Digest, Page, format_date, format_when, is_leader, meeting_anchor, page_url
@@ -40,7 +41,8 @@ def markdown_renderer() -> Callable[[str], Markup]:
 def make_environment(templates_dir: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
-        autoescape=True,
+        # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
+        autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -61,8 +63,16 @@ def make_environment(templates_dir: Path) -> Environment:
         return relationship_svg(digest, entity, lambda other: page_url(digest.link_target(other), context["page"],
                                                                       digest.base_url))
 
-    env.globals.update(url=url, link=link, graph=graph, is_leader=is_leader, anchor=meeting_anchor)
-    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer())
+    @pass_context
+    def linked(context, text: str, article_id: str, start: int) -> str:
+        digest, page = context["digest"], context["page"]
+        mentions = [(m.start, m.end, page_url(digest.link_target(m.entity_id), page, digest.base_url))
+                    for m in digest.mentions_in(article_id)]
+        return linked_text(text, start, mentions)
+
+    env.globals.update(url=url, link=link, graph=graph, is_leader=is_leader, anchor=meeting_anchor, linked=linked)
+    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape,
+                       front_matter=front_matter)
     env.tests.update(leader=is_leader)
     return env
 
@@ -86,10 +96,16 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
     env = make_environment(templates_dir)
     env.globals["link_path"] = digest.link_target
     files: dict[str, bytes] = {}
+    to_html = markdown_renderer()
     for page in pages:
         try:
-            html = env.get_template(page.template).render(digest=digest, page=page,
-                                                          meta=page_meta(digest, page, search))
+            meta = page_meta(digest, page, search)
+            card = ""
+            if page.card:
+                card = env.get_template(page.card).render(digest=digest, page=page, meta=meta)
+                files[page.path + "index.md"] = card.encode("utf-8")
+            body = to_html(card.split("\n---\n", 1)[1]) if card else Markup("")
+            html = env.get_template(page.template).render(digest=digest, page=page, meta=meta, card=body)
         except TemplateError as exc:
             raise RenderError(f"{template_location(exc, templates_dir / page.template)}: {exc} "
                               f"(while drawing /{page.path})") from exc
@@ -112,13 +128,13 @@ def template_location(exc: TemplateError, fallback: Path) -> str:
     return where
 
 
-def write_site(files: dict[str, bytes], static_dir: Path, output_dir: Path, index_search: bool = False) -> None:
+def write_site(files: dict[str, bytes], static_dir: Path | None, output_dir: Path, index_search: bool = False) -> None:
     """Write into a fresh folder beside the output, index it for search, then put it in place in one rename."""
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
     try:
-        if static_dir.is_dir():
+        if static_dir is not None and static_dir.is_dir():
             shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
         for rel, data in sorted(files.items()):
             target = (staging / rel).resolve()

@@ -26,6 +26,8 @@ DATA = Path(__file__).parent / "data"
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Courtesy words written before a surname: closed-class English words, not names.
+HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _EDGE_PUNCT = re.compile(r"^[\s\-–—\"“”'‘’(]+|[\s\-–—\"“”'‘’),.;:]+$")
@@ -61,6 +63,18 @@ class Resolution:
     mentions: tuple[EntityMention, ...]
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the resolution of one mention may look at beyond the mention itself."""
+
+    people: Sequence[_Person]
+    evidence: _PersonEvidence
+    countries: Sequence[str]  # ISO codes the article names, most named first
+    capitals: Mapping[str, str]  # folded capital -> ISO code of its country
+    gazetteer: Gazetteer
+    parsed: ParsedArticle
+
+
 def resolve_entities(
     articles: Sequence[Article],
     parsed: Mapping[str, ParsedArticle],
@@ -71,14 +85,17 @@ def resolve_entities(
 
     Curated cards come first: a mention spelling a card's name or alias is that card's entity, a card's
     person lends its surname to lone mentions, and every fact a card states replaces the extracted one.
+    A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
     """
     authors = {fold(name) for article in articles for name in article.authors}
     by_article = {a.id: [m for m in parsed[a.id].mentions if m.label in NAME_LABELS and fold(clean_name(m.text))
                          not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
-    people = _collect_people(by_article, article_countries)
+    evidence = _person_evidence(by_article, parsed)
+    people = _collect_people(by_article, article_countries, evidence)
     people += [_Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
                if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in people)]
+    capitals = {fold(c.capital): c.code for c in gazetteer.countries() if c.capital}
     card_names = {}
     for card in cards:
         for name in card.names:
@@ -87,20 +104,43 @@ def resolve_entities(
     entities: dict[str, Entity] = {}
     resolved: list[EntityMention] = []
     for article in articles:
+        context = _Context(people=people, evidence=evidence, countries=article_countries[article.id],
+                           capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id])
+        found: list[tuple[Mention, Entity]] = []
         for mention in by_article[article.id]:
             card = card_names.get(fold(clean_name(mention.text)))
-            entity = (_card_entity(card) if card is not None else
-                      _resolve_mention(mention, people, article_countries[article.id], gazetteer, parsed[article.id]))
-            if entity is None:
-                continue
+            entity = _card_entity(card) if card is not None else _resolve_mention(mention, context)
+            if entity is not None:
+                found.append((mention, entity))
+        found += _missed_surnames(article.id, parsed[article.id], people, authors)
+        for mention, entity in sorted(found, key=lambda pair: pair[0].start):
             entities[entity.id] = _merge(entities.get(entity.id), entity)
+            start, end = _name_offsets(mention)
             resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
-                                          start=mention.start, end=mention.end, text=mention.text))
+                                          start=start, end=end, text=article.text[start:end]))
     _attach_landmarks(entities, resolved, parsed)
+    _attach_appositions(entities, resolved, parsed, gazetteer)
     _attach_roles(entities, resolved, parsed)
     for card in cards:
         _apply_card(card, entities, gazetteer, card_names)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+
+
+_LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|the\s+)+")
+_TRAILING_JUNK = re.compile(r"(?:[\s\"”,;:]+|['’]s?)+$")
+
+
+def _name_offsets(mention: Mention) -> tuple[int, int]:
+    """Character offsets of the name a mention spells: "the United States" and "South Korea's" give the
+    offsets of "United States" and "South Korea" (a capitalised "The" may be part of a name and stays)."""
+    text = mention.text
+    lead = _LEADING_JUNK.match(text)
+    start = lead.end() if lead else 0
+    trail = _TRAILING_JUNK.search(text, start)
+    end = trail.start() if trail and trail.start() > start else len(text)
+    if start >= end:
+        return mention.start, mention.end
+    return mention.start + start, mention.start + end
 
 
 def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str]:
@@ -116,15 +156,17 @@ def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str
     return [code for code, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _collect_people(by_article: Mapping[str, list[Mention]],
-                    article_countries: Mapping[str, list[str]]) -> list[_Person]:
-    """Full names (two or more words labelled PERSON), spelling variants merged, with where they appear."""
+def _collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
+                    evidence: _PersonEvidence) -> list[_Person]:
+    """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
+    without a title in front, spelling variants merged, with where they appear."""
     people: list[_Person] = []
     for article_id in sorted(by_article):
         for mention in by_article[article_id]:
-            name = clean_name(mention.text)
+            name = person_name(mention.text)
             parts = tuple(fold(name).split())
-            if mention.label != "PERSON" or len(parts) < 2:
+            if len(parts) < 2 or _is_acronym(name) or not (
+                    mention.label == "PERSON" or (mention.label == "ORG" and evidence.ends_in_name(name))):
                 continue
             person = next((p for p in people if fuzz.token_sort_ratio(" ".join(p.tokens), " ".join(parts))
                            >= FULL_NAME_MATCH), None)
@@ -136,16 +178,86 @@ def _collect_people(by_article: Mapping[str, list[Mention]],
     return people
 
 
-def _surname_owner(word: str, article_id: str, people: Sequence[_Person],
-                   countries: Sequence[str]) -> _Person | None:
-    """The one person a lone name part refers to: someone in the same article first, else by shared context.
+@dataclass(frozen=True)
+class _PersonEvidence:
+    """Names shown to be people's by the mentions as a whole, whatever label one mention got."""
+
+    titled: frozenset[str]  # folded names written after an honorific or title ("Ms Rowling", "President X")
+    voted: frozenset[str]  # folded names labelled PERSON more often than anything else
+
+    def holds(self, name: str) -> bool:
+        return fold(name) in self.titled or fold(name) in self.voted
+
+    def ends_in_name(self, name: str) -> bool:
+        """ "JK Rowling" labelled ORG: capitalised words whose last one is a person's name."""
+        words = name.split()
+        return len(words) >= 2 and all(w[:1].isupper() for w in words) and self.holds(words[-1])
+
+
+def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[str, ParsedArticle]) -> _PersonEvidence:
+    labels: dict[str, Counter] = defaultdict(Counter)
+    titled: set[str] = set()
+    for article_id in sorted(by_article):
+        tokens = parsed[article_id].tokens
+        for mention in by_article[article_id]:
+            name = fold(person_name(mention.text))
+            if not name:
+                continue
+            labels[name][mention.label == "PERSON"] += 1
+            if _titled(tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
+                titled.update({name, name.split()[-1]})
+    voted = {name for name, count in sorted(labels.items()) if count[True] > count[False]}
+    return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted))
+
+
+def person_name(text: str) -> str:
+    """A person's name without the honorific or office title written in front ("Ms Rowling" -> "Rowling",
+    "Treasurer Joe Hockey" stays whole: only titles sitegen knows are dropped)."""
+    name = clean_name(text)
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:cut])
+        if head.rstrip(".").lower() in HONORIFICS or (head[:1].isupper() and read_title(head) is not None):
+            return " ".join(words[cut:])
+    return name
+
+
+def _titled(tokens: Sequence[Token], first: int) -> bool:
+    """Whether an honorific ("Mr", "Ms.") or an office title ("President") comes right before a token."""
+    if first == 0:
+        return False
+    before = tokens[first - 1]
+    if before.text.rstrip(".").lower() in HONORIFICS and before.text[:1].isupper():
+        return True
+    words = [t.text for t in tokens[max(0, first - 3):first] if t.sentence == tokens[first].sentence]
+    return any(words[cut][:1].isupper() and read_title(" ".join(words[cut:])) is not None for cut in range(len(words)))
+
+
+def _capitalised(name: str) -> bool:
+    """Whether a name is written as one: its last word capitalised ("el-Sissi", "Lee", not "the president")."""
+    words = re.split(r"[\s\-‐]+", name.strip())
+    return bool(words) and words[-1][:1].isupper()
+
+
+def _is_acronym(name: str) -> bool:
+    """ "JDRF", "G4S": capitals (and digits) only, as organisations are abbreviated and people are not."""
+    compact = name.replace(".", "").replace("&", "")
+    return 2 <= len(compact) <= 6 and compact.isalnum() and compact.isupper() and any(c.isalpha() for c in compact)
+
+
+def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Person],
+                countries: Sequence[str]) -> _Person | None:
+    """The one person a part of a full name refers to: someone in the same article first, else by shared
+    context.
 
     Family names come first in some languages ("Lee" of Lee Jae Myung) and last in others ("Takaichi" of
-    Sanae Takaichi), so both ends of a full name count. Two people sharing the name stay apart: the one
-    named in this article wins; across articles the one whose countries this article shares; a tie resolves
-    to nobody rather than to the wrong person.
+    Sanae Takaichi), so both ends of a full name count, and a part may have several words ("el-Sissi" of
+    Abdel-Fattah el-Sissi). Two people sharing the name stay apart: the one named in this article wins;
+    across articles the one whose countries this article shares; a tie resolves to nobody rather than to
+    the wrong person.
     """
-    candidates = [p for p in people if word in (p.tokens[0], p.tokens[-1])]
+    size = len(parts)
+    candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
     if not candidates:
         return None
     local = [p for p in candidates if article_id in p.articles]
@@ -159,49 +271,139 @@ def _surname_owner(word: str, article_id: str, people: Sequence[_Person],
     return next(p for p in candidates if p.name == scored[0][1])
 
 
-def _resolve_mention(mention: Mention, people: Sequence[_Person], countries: Sequence[str],
-                     gazetteer: Gazetteer, parsed: ParsedArticle) -> Entity | None:
-    name = clean_name(mention.text)
+def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
+    name = person_name(mention.text) if mention.label == "PERSON" else clean_name(mention.text)
     if not name or not any(c.isalpha() for c in name):
         return None
+    gazetteer = context.gazetteer
     folded = fold(name)
-    parts = folded.split()
+    parts = tuple(folded.split())
     label = mention.label
+    country = gazetteer.country(name)
 
+    if label == "PERSON" and _is_acronym(name) and not _is_shouted(mention, context.parsed):
+        return _organization(name)  # "JDRF": the small model reads unknown acronyms as people
     if label == "PERSON" and len(parts) >= 2:
-        person = next(p for p in people if fuzz.token_sort_ratio(" ".join(p.tokens), folded) >= FULL_NAME_MATCH)
-        return _person_entity(person)
-    if len(parts) == 1 and name[:1].isupper():
-        owner = _surname_owner(parts[0], mention.article_id, people, countries)
-        if owner is not None and gazetteer.country(name) is None:
+        person = next((p for p in context.people
+                       if fuzz.token_sort_ratio(" ".join(p.tokens), folded) >= FULL_NAME_MATCH), None)
+        if person is not None:
+            return _person_entity(person)
+    if _capitalised(name) and country is None and label != "NORP" and gazetteer.country_by_demonym(name) is None:
+        owner = _name_owner(parts, mention.article_id, context.people, context.countries)
+        if owner is not None:
             return _person_entity(owner)
+        if label != "PERSON" and _is_person_name(name, label, context):
+            return _person_entity(_Person(name=name, tokens=parts))
 
     if label == "NORP":
-        country = gazetteer.country_by_demonym(name)
-        return _country_entity(country) if country else None
+        demonym = gazetteer.country_by_demonym(name)
+        return _country_entity(demonym) if demonym else None
     if label in PLACE_LABELS:
-        country = gazetteer.country(name)
         if country is not None:
             return _country_entity(country)
+        if (code := context.capitals.get(folded)) and _acts(mention, context.parsed):
+            return _country_entity(gazetteer.country_by_code(code))  # "Beijing pressures Tokyo": the government
         region = gazetteer.region(name)
         if region is not None:
             return Entity(id=f"place/{slugify(region.name)}", kind=EntityKind.PLACE, name=region.name,
                           place_kind="region", country=_country_id(gazetteer, region.country_code))
         if label == "FAC":
             return Entity(id=f"place/{slugify(name)}", kind=EntityKind.PLACE, name=name, place_kind="landmark")
-        place = gazetteer.place(name, countries)
+        place = gazetteer.place(name, context.countries)
         if place is not None:
             return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
                           place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         return None  # a name the gazetteer does not know and no rule vouches for is not published as a place
     if label == "ORG":
-        if gazetteer.country(name) is not None:
-            return None  # "Washington" as a government: the country is already counted where it is named
-        name = _acronym_of_modifier(mention, parsed) or name
-        return Entity(id=f"organization/{slugify(name)}", kind=EntityKind.ORGANIZATION, name=name)
-    if label == "PERSON" and len(parts) == 1 and name[:1].isupper():
-        return Entity(id=f"person/{slugify(name)}", kind=EntityKind.PERSON, name=name)
+        # "Washington said", "Britons": a country, its capital or its people named as an actor is the country.
+        known = country or gazetteer.country_by_demonym(name)
+        if known is None and (code := context.capitals.get(folded)):
+            known = gazetteer.country_by_code(code)
+        if known is not None:
+            return _country_entity(known)
+        return _organization(_acronym_of_modifier(mention, context.parsed) or name)
+    if label == "PERSON" and name[:1].isupper():
+        if len(parts) == 1 and not context.evidence.titled.intersection(parts) and _listed_with_place(mention, context):
+            place = gazetteer.place(name, context.countries)  # "Osaka, Kyoto and Kobe": a city read as a person
+            if place is not None:
+                return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
+                              place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
+        return _person_entity(_Person(name=name, tokens=parts))
     return None
+
+
+def _listed_with_place(mention: Mention, context: _Context) -> bool:
+    """Whether a mention is coordinated with a place the NER did label ("Osaka, Kyoto and Kobe")."""
+    tokens = context.parsed.tokens
+    places = {i for m in context.parsed.mentions if m.label in {"GPE", "LOC"}
+              for i in range(m.first_token, m.last_token)}
+    own = range(mention.first_token, mention.last_token)
+    return any((tokens[i].dep == "conj" and tokens[i].head in places)
+               or any(t.dep == "conj" and t.head == i and t.i in places for t in tokens[max(0, i - 8):i + 8])
+               for i in own)
+
+
+def _is_person_name(name: str, label: str, context: _Context) -> bool:
+    """Whether a name the NER labelled otherwise is a person's by the evidence as a whole. A name that the
+    gazetteer knows as a place is a person only after an honorific or a title somewhere ("Mr Lincoln")."""
+    evidence = context.evidence
+    if label == "ORG" and evidence.ends_in_name(name):
+        return True
+    if not evidence.holds(name):
+        return False
+    return (label not in PLACE_LABELS or fold(name) in evidence.titled
+            or context.gazetteer.place(name, context.countries) is None)
+
+
+def _is_shouted(mention: Mention, parsed: ParsedArticle) -> bool:
+    """Whether the mention sits in an all-capitals line (a headline), where capitals say nothing."""
+    sentence = parsed.sentences[mention.sentence].text
+    letters = [c for c in sentence if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+_ACTOR_DEPS = {"nsubj", "nsubjpass", "agent"}
+
+
+def _acts(mention: Mention, parsed: ParsedArticle) -> bool:
+    """Whether a place name is the subject of a verb ("Beijing pressures Tokyo", "Washington warned"): then a
+    capital stands for its government."""
+    tokens = parsed.tokens[mention.first_token:mention.last_token]
+    root = next((t for t in tokens if not mention.first_token <= t.head < mention.last_token or t.head == t.i),
+                None)
+    return root is not None and root.dep in _ACTOR_DEPS and parsed.tokens[root.head].pos in {"VERB", "AUX"}
+
+
+def _missed_surnames(article_id: str, parsed: ParsedArticle, people: Sequence[_Person],
+                     authors: set[str]) -> list[tuple[Mention, Entity]]:
+    """Lone surnames the NER left unlabelled ("... attack on Turnbull"): a capitalised proper noun, alone,
+    that ends the full name of exactly one person named in the same article."""
+    local: dict[str, list[_Person]] = defaultdict(list)
+    for person in people:
+        if article_id in person.articles and fold(person.name) not in authors:
+            local[person.tokens[-1]].append(person)
+    if not local:
+        return []
+    covered = {i for m in parsed.mentions for i in range(m.first_token, m.last_token)}
+    tokens = parsed.tokens
+    found = []
+    for token in tokens:
+        owners = local.get(fold(token.text))
+        if (not owners or len(owners) > 1 or token.i in covered or token.pos != "PROPN"
+                or not token.text[:1].isupper() or token.text.isupper()):
+            continue
+        neighbours = [tokens[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(tokens)]
+        if any(n.pos == "PROPN" and n.text[:1].isupper() and n.sentence == token.sentence for n in neighbours):
+            continue  # part of a longer name the NER missed: someone else
+        mention = Mention(article_id=article_id, text=token.text, label="PERSON", start=token.idx,
+                          end=token.idx + len(token.text), sentence=token.sentence, first_token=token.i,
+                          last_token=token.i + 1)
+        found.append((mention, _person_entity(owners[0])))
+    return found
+
+
+def _organization(name: str) -> Entity:
+    return Entity(id=f"organization/{slugify(name)}", kind=EntityKind.ORGANIZATION, name=name)
 
 
 def _card_entity(card: CuratedCard) -> Entity:
@@ -299,6 +501,51 @@ def _attach_landmarks(entities: dict[str, Entity], mentions: Sequence[EntityMent
             if re.fullmatch(r"\s*(?:in|at|near|outside)\b.*", gap) and len(gap.split()) <= 5:
                 entities[landmark.id] = landmark.model_copy(
                     update={"located_in": container.id, "country": landmark.country or container.country})
+
+
+
+def _attach_appositions(entities: dict[str, Entity], mentions: Sequence[EntityMention],
+                        parsed: Mapping[str, ParsedArticle], gazetteer: Gazetteer) -> None:
+    """ "the town of Ikaruga, Nara", "Gyeongju, South Korea": a place followed by a comma and a larger place
+    of the same country lies in it. Lists ("Orange, Riverside, Imperial Valley") say nothing of the kind:
+    the pair must not continue with another comma or "and", and a city only lies in a more populous one."""
+    by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
+    for mention in mentions:
+        by_sentence[(mention.article_id, mention.sentence)].append(mention)
+    for (article_id, _), group in sorted(by_sentence.items()):
+        group.sort(key=lambda m: m.start)
+        text = parsed[article_id]
+        places = [m for m in group if entities[m.entity_id].kind in (EntityKind.PLACE, EntityKind.COUNTRY)]
+
+        def listed(one: EntityMention, other: EntityMention) -> bool:
+            return text.tokens_text(one.end, other.start).strip() in {",", "and", ", and", "or", ", or"}
+
+        for at, (here, there) in enumerate(zip(places, places[1:])):
+            inner, outer = entities[here.entity_id], entities[there.entity_id]
+            if (inner.kind != EntityKind.PLACE or inner.id == outer.id or inner.located_in
+                    or text.tokens_text(here.end, there.start).strip() != ","
+                    or (at > 0 and listed(places[at - 1], here))
+                    or (at + 2 < len(places) and listed(there, places[at + 2]))):
+                continue
+            if outer.kind == EntityKind.COUNTRY and inner.country in (None, outer.id):
+                entities[inner.id] = inner.model_copy(update={"country": outer.id})
+            elif (outer.kind == EntityKind.PLACE and outer.place_kind != "landmark"
+                  and inner.country in (None, outer.country) and _smaller(inner, outer, gazetteer)):
+                entities[inner.id] = inner.model_copy(update={"located_in": outer.id,
+                                                              "country": inner.country or outer.country})
+
+
+def _smaller(inner: Entity, outer: Entity, gazetteer: Gazetteer) -> bool:
+    """Whether a place can lie within another: a landmark in anything, a city in a region or a more
+    populous city."""
+    if inner.place_kind == "landmark" or outer.place_kind == "region":
+        return True
+    if inner.place_kind == "region":
+        return False
+    codes = [c for c in (inner.country, outer.country) if c]
+    context = [c.code for c in gazetteer.countries() if f"country/{slugify(c.name)}" in codes]
+    small, large = gazetteer.place(inner.name, context), gazetteer.place(outer.name, context)
+    return small is not None and large is not None and small.population < large.population
 
 
 

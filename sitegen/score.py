@@ -11,7 +11,7 @@ edge that runs the pipeline over a content folder.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -158,13 +158,16 @@ def _same_place(expected: str | None, entity_id: str | None, index: _GoldIndex,
     return found is not None and found.name == index.canonical(expected)
 
 
-def score_entities(gold: Gold, entities: Mapping[str, Entity]) -> Score:
-    """Each extracted entity counts once: right when it is a gold entity by name and kind and, where the gold
-    says so, in the right country and place; a second entity for the same gold one is a duplicate page."""
+def score_entities(gold: Gold, entities: Mapping[str, Entity], scored: Collection[str] | None = None) -> Score:
+    """Each extracted entity (of `scored`, default all) counts once: right when it is a gold entity by name and
+    kind and, where the gold says so, in the right country and place; a second entity for the same gold one
+    is a duplicate page."""
     index = _GoldIndex(gold)
     matched: set[str] = set()
     spurious: list[str] = []
     for entity in sorted(entities.values(), key=lambda e: e.id):
+        if scored is not None and entity.id not in scored:
+            continue
         target = index.of(entity.id, entities)
         right = (target is not None and target.name not in matched
                  and _same_place(target.country, entity.country, index, entities)
@@ -268,31 +271,18 @@ def score_quotes(gold: Gold, quotes: Sequence[Quote], entities: Mapping[str, Ent
     return Score(tp=tp, fp=len(spurious), fn=len(missed), missed=tuple(missed), spurious=tuple(spurious))
 
 
-def score_extraction(gold: Gold, entities: Mapping[str, Entity], relations: Sequence[Relation],
-                     quotes: Sequence[Quote]) -> ScoreReport:
-    return ScoreReport(entities=score_entities(gold, entities), relations=score_relations(gold, relations, entities),
-                       quotes=score_quotes(gold, quotes, entities))
-
-
 def evaluate(gold: Gold, settings: Settings) -> ScoreReport:
-    """Run the pipeline as the build does (cached parse, resolution, event dates, relations, quotes) over
-    the gold's articles, or every article when the gold names none, and score it."""
-    from .cache import Cache
-    from .cards import read_cards, ruler_patterns
-    from .events import assemble_events
-    from .geo import load_gazetteer
-    from .ingest import read_articles
-    from .nlp import parse_articles
-    from .relations import extract_quotes, extract_relations, merge_relations
-    from .resolve import resolve_entities
+    """Run the build's analysis (cached parse, resolution, event dates, relations, quotes) over the content
+    folder and score what the site would show. When the gold names its articles, only what those articles
+    say is scored: entities they mention, relations and quotes they tell."""
+    from .build import BuildReport, analyse_content
 
-    articles, _ = read_articles(settings.content_dir)
-    if gold.articles:
-        articles = [a for a in articles if a.id in set(gold.articles)]
-    cards, _ = read_cards(settings.content_dir)
-    parsed, _ = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards))
-    resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
-    _, dated = assemble_events(articles, parsed, resolution, settings.summary_words)
-    relations = merge_relations(extract_relations(parsed, resolution, {a.id: a.date for a in dated}),
-                                resolution.entities)
-    return score_extraction(gold, resolution.entities, relations, extract_quotes(parsed, resolution))
+    digest = analyse_content(settings, BuildReport())
+    scope = set(gold.articles) or set(digest.articles)
+    mentioned = {m.entity_id for m in digest.mentions if m.article_id in scope}
+    relations = [r for r in digest.relations
+                 if r.article_id in scope or any(e.article_id in scope for e in r.evidence)]
+    quotes = [q for q in digest.quotes if q.article_id in scope]
+    return ScoreReport(entities=score_entities(gold, digest.entities, mentioned),
+                       relations=score_relations(gold, relations, digest.entities),
+                       quotes=score_quotes(gold, quotes, digest.entities))

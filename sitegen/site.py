@@ -64,6 +64,7 @@ class Page(Frozen):
     subject: str | None = None  # an entity id, an event id or a kind folder
     # Links from base-URL-rooted paths, for a page served at any depth (GitHub Pages serves 404.html so).
     rooted: bool = False
+    card: str | None = None  # the Markdown card template the page's body is drawn from
 
     @property
     def file(self) -> str:
@@ -87,6 +88,7 @@ class Digest:
     events_of: dict[str, list[Event]] = field(init=False)  # entity id -> events that mention it
     event_of_article: dict[str, Event] = field(init=False)
     mention_count: Counter = field(init=False)
+    _mentions_by_article: dict[str, list[EntityMention]] = field(init=False)
     meetings_of: dict[str, list[Relation]] = field(init=False)  # person id -> meetings, newest first
     quotes_of: dict[str, list[Quote]] = field(init=False)  # person id -> what they said
     bilaterals: dict[str, Bilateral] = field(init=False)  # relation page id -> the pair
@@ -112,6 +114,10 @@ class Digest:
         set_(self, "events_at", dict(events_at))
         set_(self, "event_of_article", event_of_article)
         set_(self, "mention_count", Counter(m.entity_id for m in self.mentions))
+        by_article: dict[str, list[EntityMention]] = defaultdict(list)
+        for mention in sorted(self.mentions, key=lambda m: (m.article_id, m.start, m.end)):
+            by_article[mention.article_id].append(mention)
+        set_(self, "_mentions_by_article", dict(by_article))
         people_of: dict[str, list[Entity]] = defaultdict(list)
         places_of: dict[str, list[Entity]] = defaultdict(list)
         for entity in self.entities.values():
@@ -138,6 +144,39 @@ class Digest:
             for member in bilateral.members:
                 bilaterals_of[member].append(bilateral)
         set_(self, "bilaterals_of", dict(bilaterals_of))
+
+    def mentions_in(self, article_id: str) -> list[EntityMention]:
+        return self._mentions_by_article.get(article_id, [])
+
+    def mentions_in_event(self, entity_id: str, event: Event) -> int:
+        return sum(1 for a in event.articles for m in self.mentions_in(a) if m.entity_id == entity_id)
+
+    def card_front(self, page: Page) -> dict:
+        """The front matter of a page's card: its facts as data, for readers and tools that prefer text."""
+        data: dict = {"title": page.title, "url": self.base_url + page.path}
+        if page.subject in self.event_by_id:
+            event = self.event_by_id[page.subject]
+            data.update(kind="event", date=event.date.isoformat() if event.date else None,
+                        place=self.entities[event.place].name if event.place else None,
+                        country=self.entities[event.country].name if event.country else None,
+                        participants=[self.entities[p].name for p in event.participants],
+                        sources=[_source_data(self.articles[a]) for a in event.articles])
+        elif page.subject in self.entities:
+            entity = self.entities[page.subject]
+            data.update(kind=entity.kind.value, name=entity.name, aliases=list(entity.aliases),
+                        country=self.entities[entity.country].name if entity.country else None,
+                        roles=[{"title": r.title, "country": self.entities[r.country].name if r.country else None,
+                                "former": r.former} for r in entity.roles],
+                        curated=entity.curated, mentions=self.mention_count[entity.id],
+                        events=len(self.events_of.get(entity.id, [])))
+            if entity.kind == EntityKind.PLACE:
+                data.update(place_kind=entity.place_kind,
+                            located_in=self.entities[entity.located_in].name if entity.located_in else None)
+        elif page.subject in self.bilaterals:
+            pair = self.bilaterals[page.subject]
+            data.update(kind="relation", between=[self.entities[m].name for m in pair.members],
+                        meetings=len(pair.meetings), events=len(pair.events))
+        return {k: v for k, v in data.items() if v not in (None, [], "")}
 
     def event_meetings(self, event: Event) -> tuple[list[Relation], list[Relation]]:
         """The meetings an event's articles tell: (the event's own, earlier ones they mention as background)."""
@@ -226,20 +265,21 @@ def plan_pages(digest: Digest) -> list[Page]:
              Page(path="404.html", template="404.html", title="Page not found", rooted=True)]
     pages += [Page(path=path, template="events.html", title="Events" if n == 1 else f"Events, page {n}",
                    subject=str(n)) for n, (path, _) in enumerate(digest.event_pages(), start=1)]
-    pages += [Page(path=event_path(e), template="event.html", title=e.title, subject=e.id) for e in digest.events]
+    pages += [Page(path=event_path(e), template="event.html", title=e.title, subject=e.id, card="cards/event.md")
+              for e in digest.events]
     if digest.leaders():
         pages.append(Page(path="leaders/", template="leaders.html", title="Leaders"))
     if digest.bilaterals:
         pages.append(Page(path="relations/", template="relations.html", title="Relations"))
-    pages += [Page(path=f"relations/{b.id}/", template="relation.html", title=b.title, subject=b.id)
-              for b in digest.bilaterals.values()]
+    pages += [Page(path=f"relations/{b.id}/", template="relation.html", title=b.title, subject=b.id,
+                   card="cards/relation.md") for b in digest.bilaterals.values()]
     for kind, folder in KIND_FOLDERS.items():
         members = digest.of_kind(kind)
         if not members:
             continue
         pages.append(Page(path=f"{folder}/", template="entities.html", title=KIND_TITLES[kind], subject=kind.value))
-        pages += [Page(path=entity_path(e), template=f"{kind.value}.html", title=e.name, subject=e.id)
-                  for e in members]
+        pages += [Page(path=entity_path(e), template=f"{kind.value}.html", title=e.name, subject=e.id,
+                       card=f"cards/{kind.value}.md") for e in members]
     return pages
 
 
@@ -253,6 +293,13 @@ class Bilateral:
     title: str
     meetings: tuple[Relation, ...]
     events: tuple[Event, ...]
+
+
+def _source_data(article: Article) -> dict:
+    data = {"title": article.title, "source": article.source, "url": article.url,
+            "authors": list(article.authors), "date": article.date.isoformat() if article.date else None,
+            "date_inferred": article.date_inferred or None}
+    return {k: v for k, v in data.items() if v not in (None, [], "")}
 
 
 def is_leader(person: Entity) -> bool:

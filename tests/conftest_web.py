@@ -7,16 +7,13 @@ at the end of the run, the figures the checks measured and where the screenshots
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from web_support import CHROMIUM_ARGS, CrawlReport, NodeTools, SubpathServer, ToolMissing, crawl, ensure_chromium, \
-    ensure_node_tools
+from web_support import (CHROMIUM_ARGS, CrawlReport, NodeTools, ServedSite, SubpathServer, ToolMissing, crawl,
+                         ensure_chromium, ensure_node_tools, serve_built_project)
 
 from conftest import copy_project
-from sitegen.build import BuildReport, build_site
-from sitegen.config import load_settings
 
 WEB_FIGURES = pytest.StashKey[list[str]]()
 CRAWL_STARTS = ("robots.txt", "sitemap.xml", "404.html")  # reached by no link, but published
@@ -39,24 +36,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
 def web_figures(pytestconfig) -> list[str]:
     """Lines for the end-of-run summary: counts, findings by rule, where the screenshots are."""
     return pytestconfig.stash[WEB_FIGURES]
-
-
-@dataclass(frozen=True)
-class ServedSite:
-    base_url: str  # http://127.0.0.1:PORT/REPO/
-    folder: Path  # the build output
-    build: BuildReport
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
-def serve_built_project(root: Path, server: SubpathServer, **settings: object) -> ServedSite:
-    """Build the project at `root` with the server's URL as base URL, then serve the output."""
-    loaded = load_settings(root, base_url=server.base_url, **settings)
-    report = build_site(loaded)
-    server.serve(loaded.output_dir)
-    return ServedSite(server.base_url, loaded.output_dir, report)
 
 
 @pytest.fixture(scope="session")

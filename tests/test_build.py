@@ -77,7 +77,7 @@ def test_a_failed_build_leaves_the_last_good_site(project):
     assert result.exit_code == 1
     assert re.search(r"templates/event.html:1: 'nope' is undefined", result.output)
     assert (settings.output_dir / "index.html").read_bytes() == before
-    assert sorted(p.name for p in settings.output_dir.parent.iterdir() if p.name.startswith(".site")) == []
+    assert sorted(p.name for p in settings.output_dir.parent.iterdir() if p.name.startswith(".site.")) == []
 
 
 def test_no_articles_is_an_error_not_an_empty_site(project):

@@ -90,3 +90,9 @@ def test_editor_swap_files_are_not_articles(tmp_path):
     (folder / "a.txt~").write_text("old")
     articles, problems = read_articles(tmp_path)
     assert [a.id for a in articles] == ["a"] and problems == []
+
+
+def test_only_web_addresses_become_source_links():
+    article, problems = read(b"---\ntitle: T\nurl: javascript:alert(1)\n---\nText.\n", "u.md")
+    assert article.url is None
+    assert problems[0].line == 3 and "http(s)" in problems[0].message

@@ -76,3 +76,36 @@ def test_clean_name_drops_articles_and_possessives():
     assert clean_name("the United States") == "United States"
     assert clean_name("South Korea's") == "South Korea"
     assert clean_name("-Japanese") == "Japanese"
+
+
+def test_mention_offsets_cover_the_name_without_article_or_possessive(resolve):
+    result = resolve("The talks between the United States and South Korea's envoys ended. Officials in the "
+                     "United States said little.")
+    texts = sorted({m.text for m in result.mentions})
+    assert texts == ["South Korea", "United States"]
+
+
+def test_a_capital_as_the_subject_of_a_verb_is_its_government_and_elsewhere_the_city(resolve):
+    result = resolve("Washington warned Beijing on Monday over its exports. Officials from both sides met in "
+                     "Beijing on Tuesday.")
+    found = [(m.text, m.entity_id) for m in result.mentions]
+    assert found[0] == ("Washington", "country/united-states")
+    assert ("Beijing", "place/beijing") in found
+    assert "organization/washington" not in result.entities
+
+
+def test_a_name_after_an_honorific_is_a_person_whatever_label_its_other_mentions_get(resolve):
+    result = resolve("Ms Okafor-Lindqvist told reporters the plan would fail. Later, Okafor-Lindqvist said she "
+                     "would vote against it. The Okafor-Lindqvist proposal was rejected.")
+    assert names(result, "person") == ["Okafor-Lindqvist"]
+    assert names(result, "organization") == [] and names(result, "place") == []
+
+
+def test_a_place_after_a_comma_contains_the_one_before_but_a_list_says_nothing(resolve):
+    result = resolve("Japanese Prime Minister Fumio Kishida visited a factory in the city of Sakai, Osaka, on "
+                     "Monday. Factories in Osaka, Kyoto and Kobe were closed. He later flew to Sapporo, Japan.")
+    places = {e.name: e for e in result.entities.values() if e.kind == "place"}
+    assert places["Sakai"].located_in == "place/osaka"
+    assert places["Osaka"].located_in is None and places["Kyoto"].located_in is None
+    assert places["Sapporo"].country == "country/japan"
+    assert "Kobe" in places and names(result, "person") == ["Fumio Kishida"]

@@ -32,7 +32,7 @@ def test_event_page_links_participants_place_and_cites_every_summary_sentence(de
     assert "../../people/sanae-takaichi/" in links
     assert "../../people/lee-jae-myung/" in links
     assert "../../places/nara/" in links
-    summary = html.split('<ol class="summary">')[1].split("</ol>")[0]
+    summary = html.split("<h2>Summary</h2>")[1].split("<h2>")[0]
     sentences = re.findall(r"<li>(.*?)</li>", summary, re.S)
     assert len(sentences) >= 2
     for sentence in sentences:
@@ -52,7 +52,7 @@ def test_person_page_shows_role_country_and_events(demo_site):
     text = page_text(demo_site / "people/sanae-takaichi/index.html")
     assert "Sanae Takaichi" in text
     assert "Prime Minister of Japan" in text
-    assert re.search(r"meet in Nara 13 January 2026", text)
+    assert re.search(r"meet in Nara · 13 January 2026 · Nara · \d+ mentions", text)
     text = page_text(demo_site / "people/lee-jae-myung/index.html")
     assert "President of South Korea" in text
 

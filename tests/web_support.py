@@ -25,6 +25,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from sitegen.build import BuildReport, build_site
+from sitegen.config import load_settings
+
 WEB_TOOLS = Path(__file__).resolve().parent / "web_tools"  # package.json + package-lock.json, pinned
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -159,6 +162,24 @@ class _SubpathHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args) -> None:  # quiet: failures are reported by the tests
         pass
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    base_url: str  # http://127.0.0.1:PORT/REPO/
+    folder: Path  # the build output
+    build: BuildReport
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def serve_built_project(root: Path, server: SubpathServer, **settings: object) -> ServedSite:
+    """Build the project at `root` with the server's URL as base URL, then serve the output."""
+    loaded = load_settings(root, base_url=server.base_url, **settings)
+    report = build_site(loaded)
+    server.serve(loaded.output_dir)
+    return ServedSite(server.base_url, loaded.output_dir, report)
 
 
 # --- crawling -----------------------------------------------------------------------------------------
@@ -383,7 +404,7 @@ def validate_html(vnu_jar: Path, files: list[Path], root: Path) -> list[VnuMessa
     java = shutil.which("java")
     if java is None:
         raise ToolMissing("Java is needed to run the Nu HTML checker (apt-get install -y default-jre-headless)")
-    done = subprocess.run([java, "-jar", str(vnu_jar), "--format", "json", "--stdout", "--exit-zero-always",
+    done = subprocess.run([java, "-jar", str(vnu_jar), "--format", "json", "--stdout", "--exit-zero-always", "--also-check-css", "--also-check-svg",
                            *map(str, files)], capture_output=True, text=True, timeout=600)
     try:
         messages = json.loads(done.stdout)["messages"]
