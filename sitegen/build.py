@@ -12,7 +12,8 @@ from .config import Settings
 from .events import assemble_events
 from .geo import load_gazetteer
 from .ingest import read_articles
-from .models import Diagnostic
+from .models import Diagnostic, EntityKind
+from .resolve import clean_name, fold
 from .nlp import parse_articles
 from .publish import publication_files
 from .relations import extract_quotes, extract_relations, merge_relations
@@ -77,13 +78,38 @@ def build_site(settings: Settings, strict: bool = False, progress: Progress = _n
     digest = analyse_content(settings, report, strict, progress)
     pages = plan_pages(digest)
     files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
-                         on_page=progress("Rendering pages", len(pages)))
+                         on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir)
     cards = {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
     files.update(publication_files(digest, pages))
-    write_site(files, settings.static_dir, settings.output_dir, index_search=settings.search)
-    write_site(cards, None, settings.cards_dir)
+    write_site(files, [settings.static_dir, settings.overrides_dir / "static"], settings.output_dir,
+               index_search=settings.search)
+    write_site(cards, [], settings.cards_dir)
 
     report.articles, report.events = len(digest.articles), len(digest.events)
     report.entities, report.pages = len(digest.entities), len(pages)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def known_facts(settings: Settings, name: str, kind: EntityKind) -> tuple[str, dict | None]:
+    """What the content says about an entity of that name and kind, for a new curated card."""
+    digest = analyse_content(settings, BuildReport())
+    wanted = fold(clean_name(name))
+    candidates = digest.of_kind(kind)
+    entity = next((e for e in candidates if wanted in {fold(n) for n in (e.name, *e.aliases)}), None)
+    if entity is None:  # a lone surname: only when exactly one entity has it
+        by_part = [e for e in candidates if wanted in (fold(e.name).split()[0], fold(e.name).split()[-1])]
+        entity = by_part[0] if len(by_part) == 1 else None
+    if entity is None:
+        return name, None
+    names = lambda ids: [digest.entities[i].name for i in ids if i]  # noqa: E731
+    surface = sorted({clean_name(m.text) for m in digest.mentions if m.entity_id == entity.id} - {entity.name})
+    facts = {
+        "aliases": sorted(set(entity.aliases) | set(surface)),
+        "country": next(iter(names([entity.country])), None),
+        "located_in": next(iter(names([entity.located_in])), None),
+        "place_kind": entity.place_kind,
+        "roles": [{"title": r.title, **({"country": digest.entities[r.country].name} if r.country else {}),
+                   **({"former": True} if r.former else {})} for r in entity.roles],
+    }
+    return entity.name, facts

@@ -105,9 +105,14 @@ def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, Diagnostic | N
 
 
 def ruler_patterns(cards: list[CuratedCard]) -> list[dict[str, str]]:
-    """EntityRuler phrase patterns for every name and alias of every card, in a fixed order."""
+    """EntityRuler phrase patterns for the names and aliases of every card, in a fixed order.
+
+    A person's one-word alias ("Takaichi") is left to resolution: as a pattern it would claim the surname
+    inside "Sanae Takaichi" before the NER could see the full name.
+    """
     patterns = {("FAC" if card.place_kind == "landmark" else RULER_LABELS[card.kind], name)
-                for card in cards for name in card.names if name.strip()}
+                for card in cards for name in card.names
+                if name.strip() and (card.kind != EntityKind.PERSON or len(name.split()) > 1)}
     return [{"label": label, "pattern": name} for label, name in sorted(patterns)]
 
 
@@ -145,3 +150,32 @@ def linked_text(text: str, start: int, mentions: list[tuple[int, int, str]]) -> 
 
 def md_escape_keep_spaces(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+# --- new curated cards ----------------------------------------------------------------------------------
+
+CARD_FOLDERS = {EntityKind.PERSON: "people", EntityKind.COUNTRY: "countries", EntityKind.PLACE: "places",
+                EntityKind.ORGANIZATION: "organizations"}
+
+
+def card_skeleton(name: str, kind: EntityKind, known: dict | None) -> str:
+    """A curated card to start from: what the build knows (aliases, country, roles, where it is) filled in,
+    and a line of text for the editor to replace."""
+    data: dict = {"name": name, "kind": kind.value}
+    known = known or {}
+    for key in ("aliases", "country", "located_in", "place_kind", "roles"):
+        if known.get(key):
+            data[key] = known[key]
+    text = "Write what readers should know about this {kind} here; it appears on its page.".format(kind=kind.value)
+    return front_matter(data) + "\n" + text + "\n"
+
+
+def write_new_card(content_dir: Path, kind: EntityKind, name: str, text: str) -> Path:
+    """Create `content/entities/<kind folder>/<slug>.md`; an existing file is never touched."""
+    from .slugs import slugify
+
+    path = content_dir / "entities" / CARD_FOLDERS[kind] / f"{slugify(name)}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": fails if the file exists
+        handle.write(text)
+    return path

@@ -11,8 +11,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .build import BuildFailed, build_site
+from .build import BuildFailed, build_site, known_facts
+from .cards import card_skeleton, write_new_card
 from .config import ConfigError, load_settings
+from .models import EntityKind
 from .nlp import ModelNotFound
 from .render import RenderError
 
@@ -78,6 +80,33 @@ def build(
         f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "
         f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))"
     )
+
+
+cards_app = typer.Typer(help="Curated entity cards under content/entities/.", no_args_is_help=True)
+app.add_typer(cards_app, name="cards")
+
+
+@cards_app.command("new")
+def cards_new(
+    name: Annotated[str, typer.Argument(help="The entity's name, e.g. \"Sanae Takaichi\"")],
+    kind: Annotated[EntityKind, typer.Option(help="What the entity is")],
+    content: Annotated[Optional[Path], typer.Option(help="Content folder. Default: content_dir in "
+                                                         "sitegen.toml, else ./content")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Config file. Default: ./sitegen.toml if present")] = None,
+) -> None:
+    """Write a curated card skeleton, pre-filled from what the build knows; never overwrites a file."""
+    try:
+        settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content))
+        canonical, facts = known_facts(settings, name, kind)
+        path = write_new_card(settings.content_dir, kind, canonical, card_skeleton(canonical, kind, facts))
+    except FileExistsError as exc:
+        err.print(f"[red]Not written:[/red] {exc.filename} exists; edit it instead.", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    except (BuildFailed, ConfigError, ModelNotFound) as exc:
+        err.print(f"[red]Cannot read the content:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    known = "pre-filled from the articles" if facts else "the articles do not name it yet"
+    typer.echo(f"Wrote {path} ({known}). Edit it and rebuild: the card wins over what was extracted.")
 
 
 def _absolute(path: Path | None) -> Path | None:

@@ -27,6 +27,8 @@ class Settings(BaseModel):
     cards_dir: Path = Path(".sitegen/cards")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
+    # A site's own templates/ and static/ files, used before the theme's: override one without copying the rest.
+    overrides_dir: Path = Path("overrides")
     summary_words: int = Field(110, ge=20, le=1000)
     search: bool = Field(True, description="Build a Pagefind search index into pagefind/")
 
@@ -62,6 +64,7 @@ def load_settings(project_dir: Path, config_file: Path | None = None, **override
     return settings.model_copy(
         update={
             name: (base / getattr(settings, name)).resolve()
-            for name in ("content_dir", "output_dir", "cache_dir", "cards_dir", "templates_dir", "static_dir")
+            for name in ("content_dir", "output_dir", "cache_dir", "cards_dir", "templates_dir", "static_dir",
+                         "overrides_dir")
         }
     )

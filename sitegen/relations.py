@@ -286,7 +286,8 @@ class _Coreference:
         if token.pos == "PRON" and lower in PLURAL_PRONOUNS:
             return self._group(token)
         if token.pos in ("NOUN", "NUM") and self._is_group_noun(token):
-            return self._group(token)
+            pair = {t.text.lower() for t in self.a.kids(token.i, "nummod", "det")} & {"two", "both"}
+            return self._group(token, size=2 if pair or token.pos == "NUM" else None)
         if token.pos in ("NOUN", "PROPN") and token.tag in ("NN", "NNP"):
             found = self._office_holder(token)
             return (found,) if found else ()
@@ -354,10 +355,11 @@ class _Coreference:
         return (any(t.i in self.a.entity_at for t in self.a.kids(token.i, "amod", "compound"))
                 or any(t.text.lower() == "of" for t in self.a.kids(token.i, "prep")))
 
-    def _group(self, token: Token) -> tuple[str, ...]:
-        """The people a plural refers to: the latest group named together, else a sentence naming two."""
+    def _group(self, token: Token, size: int | None = None) -> tuple[str, ...]:
+        """The people a plural refers to: the latest group named together, else a sentence naming two
+        ("the two", "both leaders" want a group of two)."""
         for sentence in range(token.sentence, max(-1, token.sentence - CONTEXT_SENTENCES - 1), -1):
-            groups = [g for i, g in self.groups[sentence] if i < token.i]
+            groups = [g for i, g in self.groups[sentence] if i < token.i and (size is None or len(g) == size)]
             if groups:
                 return groups[-1]
             people = sorted({p for i, p, _ in self.named[sentence] if i < token.i})
@@ -671,7 +673,15 @@ class _RelationReader:
         return resolve_date(expression, dt.date(int(year[1]), 1, 1), future) if year else None
 
     def _future(self, heads: Sequence[int]) -> bool:
+        """Whether the clause looks ahead: "will meet", "is scheduled to visit", "is going to call", or a
+        present tense under one ("will call on him when the two meet in June")."""
         a = self.a
+        heads = list(heads)
+        current = a.tokens[heads[-1]]
+        while (current.tag in ("VBP", "VBZ", "VB") and current.dep in ("advcl", "ccomp", "conj", "xcomp")
+               and current.head != current.i):
+            current = a.tokens[current.head]
+            heads.append(current.i)
         for i in heads:
             auxes = {t.text.lower() for t in a.kids(i, "aux", "auxpass")}
             if auxes & {"will", "shall", "'ll", "wo"} or a.tokens[i].lemma.lower() in FUTURE_GOVERNORS:
@@ -694,27 +704,29 @@ class _RelationReader:
 
     def _background(self, trigger: _Trigger, heads: Sequence[int]) -> bool:
         """Whether the clause tells an earlier happening ("had met", "last met", "days after he visited",
-        "since their encounter"), so the article's date does not stand in for its own."""
+        "since their encounter", "had faulted him for making the trip"), so the article's date does not
+        stand in for its own."""
         a = self.a
         for i in heads:
-            kids = a.kids(i)
-            if any(t.dep == "aux" and t.lemma.lower() == "have" and t.tag == "VBD" for t in kids):
-                return True
-            if any(t.text.lower() in PREVIOUSLY for t in kids if t.dep in ("advmod", "npadvmod")):
-                return True
-            if any(t.text.lower() in PREVIOUS for t in kids if t.dep == "amod"):
+            if any(t.text.lower() in PREVIOUS for t in a.kids(i, "amod")):
                 return True
         i = trigger.token.i
-        while a.tokens[i].head != i:
+        while True:
             token = a.tokens[i]
-            if any(t.dep in ("mark", "advmod") and t.text.lower() in BACKGROUND_MARKS for t in a.kids(i)):
+            kids = a.kids(i)
+            if any(t.dep in ("mark", "advmod") and t.text.lower() in BACKGROUND_MARKS for t in kids):
+                return True
+            if any(t.dep == "aux" and t.lemma.lower() == "have" and t.tag == "VBD" for t in kids):
+                return True
+            if any(t.dep in ("advmod", "npadvmod") and t.text.lower() in PREVIOUSLY for t in kids):
                 return True
             if token.dep in ("pobj", "pcomp") and a.tokens[token.head].text.lower() in BACKGROUND_MARKS:
                 return True
             if token.dep in ("relcl", "acl"):
                 return True
+            if token.head == i:
+                return False
             i = token.head
-        return False
 
     def _tells_the_news(self, trigger: _Trigger, heads: Sequence[int]) -> bool:
         """Whether an undated mention is of the happening being reported: a verb, or a noun carried by a

@@ -38,9 +38,11 @@ def markdown_renderer() -> Callable[[str], Markup]:
     return render
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates_dir: Path, overrides_dir: Path | None = None) -> Environment:
+    """Jinja over the theme's templates, with the site's overrides (if any) found first."""
+    folders = [overrides_dir / "templates"] if overrides_dir and (overrides_dir / "templates").is_dir() else []
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
+        loader=FileSystemLoader([str(folder) for folder in folders + [templates_dir]]),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -91,9 +93,9 @@ def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
 
 
 def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
-                 on_page: Callable[[int], None] = lambda n: None) -> dict[str, bytes]:
+                 on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None) -> dict[str, bytes]:
     """Every output file's bytes by its path in the site; nothing is written yet."""
-    env = make_environment(templates_dir)
+    env = make_environment(templates_dir, overrides_dir)
     env.globals["link_path"] = digest.link_target
     files: dict[str, bytes] = {}
     to_html = markdown_renderer()
@@ -128,14 +130,19 @@ def template_location(exc: TemplateError, fallback: Path) -> str:
     return where
 
 
-def write_site(files: dict[str, bytes], static_dir: Path | None, output_dir: Path, index_search: bool = False) -> None:
-    """Write into a fresh folder beside the output, index it for search, then put it in place in one rename."""
+def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir: Path,
+               index_search: bool = False) -> None:
+    """Write into a fresh folder beside the output, index it for search, then put it in place in one rename.
+
+    Static folders are copied in order, so a later one (the site's overrides) replaces files of an earlier one.
+    """
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
     try:
-        if static_dir is not None and static_dir.is_dir():
-            shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
+        for static_dir in static_dirs:
+            if static_dir.is_dir():
+                shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
         for rel, data in sorted(files.items()):
             target = (staging / rel).resolve()
             if not target.is_relative_to(staging):

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .cards import CuratedCard
 from .geo import Gazetteer
-from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role
+from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role, Token
 from .slugs import slugify
 
 DATA = Path(__file__).parent / "data"

@@ -68,7 +68,8 @@ def test_a_broken_card_is_a_warning_with_its_line():
     assert card is None and problem.line == 2
 
 
-def test_ruler_patterns_cover_every_name_and_alias():
+def test_ruler_patterns_cover_names_but_not_a_lone_surname():
     card, _ = parse_card(CARD.encode(), "content/entities/t.md")
-    assert ruler_patterns([card]) == [{"label": "PERSON", "pattern": "Sanae Takaichi"},
-                                      {"label": "PERSON", "pattern": "Takaichi"}]
+    assert ruler_patterns([card]) == [{"label": "PERSON", "pattern": "Sanae Takaichi"}]
+    card, _ = parse_card(b"---\nname: Horyuji\nkind: place\nplace_kind: landmark\naliases: [Horyu-ji]\n---\n", "p.md")
+    assert ruler_patterns([card]) == [{"label": "FAC", "pattern": "Horyu-ji"}, {"label": "FAC", "pattern": "Horyuji"}]

@@ -104,6 +104,24 @@ def test_calling_someone_is_a_call_calling_on_someone_is_not(read):
                                                                             dt.date(2025, 3, 18), 2)]
 
 
+def test_speaking_with_someone_is_talks_and_by_phone_a_call(read):
+    _, _, relations = read("Indian Prime Minister Narendra Modi spoke by phone with Australian Prime Minister "
+                           "Anthony Albanese on Monday. Modi also spoke to reporters in Delhi. Modi talked to French "
+                           "President Emmanuel Macron on Tuesday.")
+    assert [(r.kind, r.participants, r.date.start) for r in relations] == [
+        ("call", (ALBANESE, MODI), dt.date(2025, 3, 17)), ("talks", (MACRON, MODI), dt.date(2025, 3, 18))]
+
+
+def test_a_present_tense_under_will_looks_ahead_and_a_pluperfect_frame_is_background(read):
+    _, _, relations = read(
+        "French President Emmanuel Macron will press Kenyan President William Ruto on tariffs when the two leaders "
+        "meet in Lyon in February. Critics had previously faulted Macron for making his first trip to Nairobi.")
+    meeting, = of_kind(relations, "meeting")
+    assert (meeting.place, meeting.date.start) == ("place/lyon", dt.date(2026, 2, 1))  # next February
+    trip, = of_kind(relations, "visit")
+    assert (trip.participants, trip.place, trip.date) == ((MACRON,), "place/nairobi", None)
+
+
 def test_an_undated_article_keeps_only_absolute_dates(read):
     _, _, relations = read("French President Emmanuel Macron met Kenyan President William Ruto in Paris in "
                            "March 2024. Macron met Ruto again in Nairobi on Monday.", anchor=None)

@@ -37,5 +37,5 @@ def test_slugs_are_single_safe_segments(text):
 
 def test_writing_outside_the_output_folder_is_refused(tmp_path):
     with pytest.raises(RenderError):
-        write_site({"../escape.html": b"x"}, tmp_path / "static", tmp_path / "site")
+        write_site({"../escape.html": b"x"}, [tmp_path / "static"], tmp_path / "site")
     assert not (tmp_path / "escape.html").exists() and not (tmp_path / "site").exists()

@@ -66,3 +66,10 @@ def test_the_nu_checker_reports_invalid_html_with_file_and_line(tmp_path, node_t
     assert {m.file for m in errors} == {"bad.html"}
     assert any(m.line == 5 and "alt" in m.message for m in errors)
     assert any("No “p” element in scope" in m.message for m in errors)
+
+
+def test_the_nu_checker_reports_invalid_css(tmp_path, node_tools):
+    sheet = tmp_path / "style.css"
+    sheet.write_text("body {\n  colour: red;\n}\n", encoding="utf-8")
+    errors = [m for m in validate_html(node_tools.vnu_jar, [sheet], tmp_path) if m.kind == "error"]
+    assert [(m.file, m.line) for m in errors] == [("style.css", 2)]
