@@ -15,6 +15,7 @@ from .ingest import read_articles
 from .models import Diagnostic, EntityKind
 from .resolve import clean_name, fold
 from .nlp import parse_articles
+from .overrides import read_event_overrides
 from .publish import publication_files
 from .relations import extract_quotes, extract_relations, merge_relations
 from .render import render_pages, write_site
@@ -48,22 +49,31 @@ def _no_progress(description: str, total: int) -> Callable[[int], None]:
     return lambda n: None
 
 
+def _stop_if_strict(strict: bool, report: BuildReport) -> None:
+    if strict and report.diagnostics:
+        raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
+                          report.diagnostics)
+
+
 def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
                     progress: Progress = _no_progress) -> Digest:
     """Everything the site shows, from the content folder: the stages up to (not including) rendering."""
     articles, diagnostics = read_articles(settings.content_dir)
     cards, card_problems = read_cards(settings.content_dir)
-    report.diagnostics.extend(diagnostics + card_problems)
-    if strict and report.diagnostics:
-        raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
-                          report.diagnostics)
+    overrides, override_problems = read_event_overrides(settings.content_dir)
+    report.diagnostics.extend(diagnostics + card_problems + override_problems)
+    _stop_if_strict(strict, report)
     if not articles:
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
     parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
                                            on_parsed=progress("Analysing articles", len(articles)))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
-    events, articles = assemble_events(articles, parsed, resolution, settings.summary_words)
+    events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
+                                                         overrides)
+    report.diagnostics.extend(override_problems)
+    _stop_if_strict(strict, report)
+    events = [e for e in events if not e.hidden]
     relations = merge_relations(extract_relations(parsed, resolution, {a.id: a.date for a in articles}),
                                 resolution.entities)
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,

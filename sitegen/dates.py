@@ -28,7 +28,7 @@ WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "a few": 3, "several": 3}
 # Words around a date that do not change which date it is: prepositions, articles, times of day.
-_FILLERS = {"on", "in", "at", "since", "by", "until", "till", "from", "during", "of", "the", "this past"}
+_FILLERS = ("on", "in", "at", "since", "by", "until", "till", "from", "during", "of", "the")
 _TIMES_OF_DAY = r"(?:morning|afternoon|evening|night|overnight|noon|midday|local time)"
 _YEAR = r"(?P<year>1[89]\d\d|2[01]\d\d)"
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
@@ -199,18 +199,19 @@ def _named_month(words: str, anchor: dt.date, future: bool):
 
 def _relative_unit(words: str, anchor: dt.date, future: bool):
     """ "this month", "earlier this month", "last year", "next week", "later this year", "the weekend"."""
-    m = re.fullmatch(r"(?:(earlier|later|early|late) )?(this|last|next|past|coming) (week|weekend|month|year)", words)
-    if not m:
-        m = re.fullmatch(r"()()(weekend)", words)
-        if not m:
-            return None
-    part, which, unit = m[1], m[2], m[3]
+    m = re.fullmatch(r"(?:(earlier|later|early|late) )?(?:(this past|this|last|next|past|coming) )?"
+                     r"(week|weekend|month|year)", words)
+    if not m or (m[2] is None and m[3] != "weekend"):
+        return None
+    part, which, unit = m[1], m[2] or "this", m[3]
     if unit == "weekend":
         saturday = anchor - dt.timedelta(days=(anchor.weekday() - 5) % 7)
-        if which in ("next", "coming") or (future and which != "last" and saturday + dt.timedelta(days=1) < anchor):
+        if which == "last" and saturday + dt.timedelta(days=1) >= anchor:
+            saturday -= dt.timedelta(days=7)  # "last weekend" on a Sunday is the one before
+        elif which in ("next", "coming") or (future and saturday + dt.timedelta(days=1) < anchor):
             saturday += dt.timedelta(days=7)
         return saturday, saturday + dt.timedelta(days=1), "day"
-    shift = {"this": 0, "last": -1, "past": -1, "next": 1, "coming": 1}[which]
+    shift = {"this": 0, "last": -1, "past": -1, "this past": -1, "next": 1, "coming": 1}[which]
     if unit == "week":
         monday = anchor - dt.timedelta(days=anchor.weekday()) + dt.timedelta(weeks=shift)
         start, end, granularity = monday, monday + dt.timedelta(days=6), "day"

@@ -6,8 +6,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from .cluster import ClusterItem, cluster_events
-from .models import Article, Entity, EntityKind, EntityMention, Event, ParsedArticle, SummarySentence, Token
+from .cluster import ClusterItem, cluster_events, near_duplicates
+from .models import (Article, Diagnostic, Entity, EntityKind, EntityMention, Event, ParsedArticle, SummarySentence,
+                     Token)
+from .overrides import EventOverride, place_named, regroup
 from .resolve import Resolution, fold
 from .slugs import slugify
 from .summarize import SourceSentence, summarize_event
@@ -38,15 +40,28 @@ def assemble_events(
     parsed: Mapping[str, ParsedArticle],
     resolution: Resolution,
     summary_words: int,
-) -> tuple[list[Event], list[Article]]:
-    """Cluster the articles and describe each cluster; undated articles take their event's date (inferred)."""
+    overrides: Sequence[EventOverride] = (),
+) -> tuple[list[Event], list[Article], list[Diagnostic]]:
+    """Cluster the articles, apply the editors' overrides and describe each event; undated articles take their
+    event's date (inferred). Also returns what was wrong with the overrides."""
     by_id = {a.id: a for a in articles}
-    groups = cluster_events(cluster_items(articles, resolution))
+    items = cluster_items(articles, resolution)
+    groups = cluster_events(items)
+    own_ids: dict[str, str] = {}
+    for group in groups:
+        date = event_date([by_id[i] for i in group])
+        own_ids.update({i: own_event_id(by_id[i], date, parsed, resolution) for i in group})
+    groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
+    copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in near_duplicates(items)]
     events: list[Event] = []
     dated: dict[str, Article] = {}
-    for group in groups:
+    for index, group in enumerate(groups):
         members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = describe_event(members, parsed, resolution, summary_words)
+        event = describe_event(members, parsed, resolution, summary_words, own_ids,
+                               duplicates=tuple(c for c in copies if c[0] in group))
+        if index in applied:
+            event, problem = apply_override(event, applied[index], resolution)
+            problems += problem
         events.append(event)
         for article in members:
             if article.date is None and event.date is not None:
@@ -54,11 +69,60 @@ def assemble_events(
             dated[article.id] = article
     events = _unique_ids(events)
     events.sort(key=lambda e: (e.date or dt.date.min, e.id), reverse=True)
-    return events, [dated[a.id] for a in articles]
+    return events, [dated[a.id] for a in articles], problems
+
+
+def apply_override(event: Event, override: EventOverride, resolution: Resolution) -> tuple[Event, list[Diagnostic]]:
+    """The editor's title, date, place, summary and visibility; the event keeps the id the editor named."""
+    update: dict[str, object] = {"hidden": override.hide, "editor_summary": override.summary}
+    problems = []
+    if override.title:
+        update["title"] = override.title
+    if override.date:
+        update["date"] = override.date
+    if override.place:
+        place = place_named(override.place, resolution.entities)
+        if place is None:
+            problems.append(override.problem(f"no place or country called {override.place!r} in the digest",
+                                             override.place, "use a name that has a page, or add a curated card"))
+        else:
+            update.update(place=place, country=resolution.entities[place].country or
+                          (place if place.startswith("country/") else None))
+    if override.event != event.id:
+        update.update(id=override.event, aliases=tuple(sorted(set(event.aliases) | {event.id})))
+    return event.model_copy(update=update), problems
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                   summary_words: int) -> Event:
+                   summary_words: int, own_ids: Mapping[str, str],
+                   duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
+    """The event a cluster reports. Its id comes from its first article alone, so it stays put as later
+    articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
+    date = event_date(members)
+    participants, place, ranked, title = _what_happened(members, parsed, resolution)
+    copies = {i for group in duplicates for i in group[1:]}  # a wire copy adds no sentence of its own
+    sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
+                 for a in members if a.id not in copies for s in parsed[a.id].sentences]
+    summary = summarize_event(sentences, max_words=summary_words)
+    ids = [own_ids[a.id] for a in members]
+    return Event(
+        id=ids[0],
+        aliases=tuple(sorted(set(ids[1:]) - {ids[0]})),
+        duplicates=duplicates,
+        title=title,
+        date=date,
+        place=place,
+        country=resolution.entities[place].country if place else None,
+        articles=tuple(a.id for a in members),
+        participants=participants,
+        entities=tuple(ranked),
+        summary=tuple(_located(s, parsed[s.article_id]) for s in summary),
+    )
+
+
+def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+                   resolution: Resolution) -> tuple[tuple[str, ...], str | None, list[str], str]:
+    """(participants, place, entities by mentions, title) of what these articles report."""
     ids = {a.id for a in members}
     mentions = [m for m in resolution.mentions if m.article_id in ids]
     entities = resolution.entities
@@ -67,22 +131,15 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     people = [e for e in ranked if entities[e].kind == EntityKind.PERSON]
     participants = tuple(e for e in people if counts[e] >= PARTICIPANT_SHARE * counts[people[0]])[:MAX_PARTICIPANTS]
     place = event_place(mentions, parsed, entities)
-    date = event_date(members)
-    title = event_title(participants, place, mentions, parsed, entities)
-    sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
-                 for a in members for s in parsed[a.id].sentences]
-    summary = summarize_event(sentences, max_words=summary_words)
-    return Event(
-        id=f"{date.isoformat() if date else 'undated'}-{slugify(title)}",
-        title=title,
-        date=date,
-        place=place,
-        country=entities[place].country if place else None,
-        articles=tuple(a.id for a in members),
-        participants=participants,
-        entities=tuple(ranked),
-        summary=tuple(_located(s, parsed[s.article_id]) for s in summary),
-    )
+    return participants, place, ranked, event_title(participants, place, mentions, parsed, entities)
+
+
+def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[str, ParsedArticle],
+                 resolution: Resolution) -> str:
+    """The id an event founded by this article alone would have: its date and what it reports."""
+    date = article.date or event_date
+    title = _what_happened([article], parsed, resolution)[3]
+    return f"{date.isoformat() if date else 'undated'}-{slugify(title)}"
 
 
 def _located(sentence, parsed: ParsedArticle) -> SummarySentence:
@@ -126,7 +183,7 @@ def event_title(participants: Sequence[str], place: str | None, mentions: Sequen
                 parsed: Mapping[str, ParsedArticle], entities: Mapping[str, Entity]) -> str:
     """A short title from what happened ("Takaichi and Lee meet in Nara"), never a copied headline."""
     where = f" in {entities[place].name}" if place else ""
-    names = [short_name(entities[p], mentions) for p in participants[:2]]
+    names = sorted(short_name(entities[p], mentions) for p in participants[:2])  # order-free: stable as counts move
     if len(names) == 2:
         verb = "meet" if _mentions_meeting(parsed, {m.article_id for m in mentions}) else "hold talks"
         return f"{names[0]} and {names[1]} {verb}{where}"
@@ -153,6 +210,8 @@ def _span_root(tokens: Sequence[Token], mention: EntityMention) -> Token:
 
 
 def _under_happening(tokens: Sequence[Token], token: Token) -> bool:
+    """Below "in"/"at" under a word for the happening, in the sentence's main story (not in a clause such
+    as "days after Lee visited Xi in Beijing", which tells background)."""
     passed_preposition = False
     for _ in range(CLIMB):
         if token.head == token.i:
@@ -161,8 +220,24 @@ def _under_happening(tokens: Sequence[Token], token: Token) -> bool:
         if token.dep == "pobj" and parent.lemma.lower() in PLACE_PREPOSITIONS:
             passed_preposition = True
         if passed_preposition and parent.lemma.lower() in HAPPENING_LEMMAS:
-            return True
+            return not _in_background_clause(tokens, parent)
         token = parent
+    return False
+
+
+BACKGROUND_MARKERS = {"after", "before", "since", "when", "until", "ago", "earlier", "previously", "last"}
+
+
+def _in_background_clause(tokens: Sequence[Token], token: Token) -> bool:
+    """Whether a word sits in a temporal clause ("after ...", "since ...", "when ...") or under one."""
+    for _ in range(8):
+        markers = {t.text.lower() for t in tokens if t.head == token.i and t.i != token.i and t.dep in ("mark", "advmod")}
+        if markers & BACKGROUND_MARKERS or (token.dep in ("pcomp", "advcl")
+                                            and tokens[token.head].text.lower() in BACKGROUND_MARKERS):
+            return True
+        if token.head == token.i:
+            return False
+        token = tokens[token.head]
     return False
 
 
@@ -171,9 +246,14 @@ def _mentions_meeting(parsed: Mapping[str, ParsedArticle], article_ids: set[str]
 
 
 def _unique_ids(events: list[Event]) -> list[Event]:
+    """Two events founded on the same day about the same people get -2, -3; an alias that two events share,
+    or that is another event's id, redirects nowhere (it would be a guess)."""
     seen: Counter = Counter()
     unique = []
     for event in sorted(events, key=lambda e: (e.id, e.articles)):
         seen[event.id] += 1
         unique.append(event if seen[event.id] == 1 else event.model_copy(update={"id": f"{event.id}-{seen[event.id]}"}))
-    return unique
+    taken = {e.id for e in unique}
+    alias_count = Counter(a for e in unique for a in e.aliases)
+    return [e.model_copy(update={"aliases": tuple(a for a in e.aliases if a not in taken and alias_count[a] == 1)})
+            for e in unique]

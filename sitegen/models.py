@@ -161,3 +161,8 @@ class Event(Frozen):
     participants: tuple[str, ...] = ()  # person entity ids, most mentioned first
     entities: tuple[str, ...] = ()  # every entity id mentioned, most mentioned first
     summary: tuple[SummarySentence, ...] = ()
+    # Ids the event's articles would give an event of their own: old URLs that redirect here after a merge.
+    aliases: tuple[str, ...] = ()
+    duplicates: tuple[tuple[str, ...], ...] = ()  # wire copies republished by several outlets, first one first
+    editor_summary: str = ""  # Markdown from content/events/, replaces the generated summary
+    hidden: bool = False

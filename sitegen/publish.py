@@ -65,7 +65,7 @@ def _timestamp(day: dt.date | None) -> dt.datetime:
 def sitemap(digest: Digest, pages: Sequence[Page]) -> bytes:
     rows = []
     for page in pages:
-        if page.rooted:  # the 404 page is not a page to index
+        if not page.listed:
             continue
         row = f"  <url><loc>{escape(absolute_url(digest.base_url, page.path))}</loc>"
         if (updated := digest.page_date(page)) is not None:

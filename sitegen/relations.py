@@ -849,8 +849,9 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
     kinds = Counter(r.kind for r in cluster)
     kind = min(kinds, key=lambda k: (-kinds[k], KIND_ORDER.index(k)))
     places = sorted({r.place for r in cluster if r.place})
-    place = max(places, key=lambda p: (len(_containers(p, entities)), sum(r.place == p for r in cluster),
-                                       [-ord(c) for c in p])) if places else None
+    # the innermost place, then the most told; max() keeps the first (alphabetical) of equals
+    place = max(places, key=lambda p: (len(_containers(p, entities)), sum(r.place == p for r in cluster)),
+                default=None)
     stated = [r.date for r in cluster if r.date is not None and not r.date_inferred]
     inferred = [r.date for r in cluster if r.date is not None and r.date_inferred]
     if stated:

@@ -83,12 +83,13 @@ def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
     """What the page's head says about it: description, canonical URL, JSON-LD, search settings."""
     return {
         "description": describe(digest, page),
-        "canonical": absolute_url(digest.base_url, page.path),
+        "canonical": absolute_url(digest.base_url, page.path if page.listed or page.subject not in digest.event_by_id
+                                  else digest.link_target(page.subject)),
         "og_type": "article" if page.subject in digest.event_by_id else "website",
         "structured": structured_data(digest, page),
         "search": search,
         "base_path": urlsplit(digest.base_url).path or "/",
-        "indexed": page.subject in digest.event_by_id or page.subject in digest.entities,
+        "indexed": page.card is not None,
     }
 
 

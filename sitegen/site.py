@@ -65,6 +65,7 @@ class Page(Frozen):
     # Links from base-URL-rooted paths, for a page served at any depth (GitHub Pages serves 404.html so).
     rooted: bool = False
     card: str | None = None  # the Markdown card template the page's body is drawn from
+    listed: bool = True  # in the sitemap; false for the 404 page and redirects
 
     @property
     def file(self) -> str:
@@ -253,8 +254,17 @@ class Digest:
             return entity_path(self.entities[thing])
         return event_path(self.event_by_id[thing])
 
-    def sources(self, event: Event) -> list[Article]:
-        return [self.articles[a] for a in event.articles]
+    def sources(self, event: Event) -> list[tuple[int, Article, list[tuple[int, Article]]]]:
+        """(number, article, its wire copies with their numbers): a story republished by several outlets is
+        one source with the other outlets listed under it."""
+        number = {a: n for n, a in enumerate(event.articles, start=1)}
+        copies = {c: group[0] for group in event.duplicates for c in group[1:]}
+        return [(number[a], self.articles[a],
+                 [(number[c], self.articles[c]) for c in event.articles if copies.get(c) == a])
+                for a in event.articles if a not in copies]
+
+    def copies(self, event: Event) -> set[str]:
+        return {c for group in event.duplicates for c in group[1:]}
 
 
 def plan_pages(digest: Digest) -> list[Page]:
@@ -262,11 +272,13 @@ def plan_pages(digest: Digest) -> list[Page]:
     pages = [Page(path="", template="index.html", title=digest.title),
              Page(path="timeline/", template="timeline.html", title="Timeline"),
              Page(path="about/", template="about.html", title="About"),
-             Page(path="404.html", template="404.html", title="Page not found", rooted=True)]
+             Page(path="404.html", template="404.html", title="Page not found", rooted=True, listed=False)]
     pages += [Page(path=path, template="events.html", title="Events" if n == 1 else f"Events, page {n}",
                    subject=str(n)) for n, (path, _) in enumerate(digest.event_pages(), start=1)]
     pages += [Page(path=event_path(e), template="event.html", title=e.title, subject=e.id, card="cards/event.md")
               for e in digest.events]
+    pages += [Page(path=f"events/{alias}/", template="redirect.html", title=e.title, subject=e.id, listed=False)
+              for e in digest.events for alias in e.aliases]
     if digest.leaders():
         pages.append(Page(path="leaders/", template="leaders.html", title="Leaders"))
     if digest.bilaterals:

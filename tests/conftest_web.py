@@ -6,6 +6,7 @@ at the end of the run, the figures the checks measured and where the screenshots
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,12 +51,10 @@ def served_demo(tmp_path_factory, shared_cache) -> Iterator[ServedSite]:
 def demo_crawl(served_demo, web_figures) -> CrawlReport:
     starts = tuple(s for s in CRAWL_STARTS if (served_demo.folder / s).is_file())
     report = crawl(served_demo.base_url, starts)
-    kinds: dict[str, int] = {}
-    for fetched in report.fetched.values():
-        if fetched.status == 200:
-            kinds[fetched.content_type] = kinds.get(fetched.content_type, 0) + 1
+    kinds = Counter(f.content_type for f in report.fetched.values() if f.status == 200)
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     web_figures.append(f"crawl of {served_demo.base_url}: {report.references} internal references, "
-                       f"{len(report.fetched)} distinct URLs ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), "
+                       f"{len(report.fetched)} distinct URLs ({by_kind}), "
                        f"{len(report.broken)} broken; external hosts linked: {dict(sorted(report.external.items()))}")
     return report
 

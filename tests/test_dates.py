@@ -66,6 +66,7 @@ def test_month_names_pick_the_year_from_tense_and_qualifiers(expression, future,
     ("today", ("2025-03-20", "2025-03-20", "day")),
     ("three days ago", ("2025-03-17", "2025-03-17", "day")),
     ("the weekend", ("2025-03-15", "2025-03-16", "day")),
+    ("next weekend", ("2025-03-22", "2025-03-23", "day")),
 ])
 def test_units_relative_to_the_article_date(expression, expected):
     assert resolved(expression) == expected

@@ -26,7 +26,8 @@ def assemble(shared_cache, *texts):
 
 
 def test_one_meeting_reported_twice_is_one_event_with_date_place_and_participants(shared_cache):
-    (events, articles), resolution = assemble(shared_cache, ROME_1, ROME_2)
+    (events, articles, problems), resolution = assemble(shared_cache, ROME_1, ROME_2)
+    assert problems == []
     assert len(events) == 1
     event = events[0]
     assert event.date == dt.date(2025, 6, 2)

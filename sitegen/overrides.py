@@ -1,0 +1,150 @@
+"""Editor overrides for events, from `content/events/*.md`: the editor's word beats the clustering.
+
+```markdown
+---
+event: 2026-01-13-lee-and-takaichi-meet-in-nara   # which event (default: the file name)
+title: Takaichi hosts Lee in Nara
+date: 2026-01-13
+place: Nara
+articles: [some-article]          # pin these articles into the event
+exclude: [other-article]          # take these out (each becomes an event of its own)
+merge: [2026-01-14-another-event] # fold other events into this one
+hide: false
+---
+An editor's summary, in Markdown, that replaces the generated one.
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .ingest import front_matter_line, is_ignored
+from .models import Diagnostic
+
+
+class EventOverride(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    source: str = Field(repr=False)  # the file's text, to point diagnostics at the right line
+    event: str
+    title: str | None = None
+    date: dt.date | None = None
+    place: str | None = None
+    articles: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    merge: tuple[str, ...] = ()
+    hide: bool = False
+    summary: str = ""
+
+    @field_validator("articles", "exclude", "merge", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    def line_of(self, value: str) -> int:
+        """The line that names `value` (an article or event id), else the line of the key."""
+        for number, line in enumerate(self.source.split("\n"), start=1):
+            if value in line:
+                return number
+        return 1
+
+    def problem(self, message: str, value: str, hint: str) -> Diagnostic:
+        return Diagnostic(path=self.path, line=self.line_of(value), message=message, hint=hint)
+
+
+def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
+    folder = content_dir / "events"
+    overrides: list[EventOverride] = []
+    problems: list[Diagnostic] = []
+    if not folder.is_dir():
+        return overrides, problems
+    for path in sorted(p for p in folder.rglob("*.md") if p.is_file() and not is_ignored(p)):
+        rel = (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            post = frontmatter.loads(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+            problems.append(Diagnostic(path=rel, line=mark.line + 1 if mark else 1,
+                                       message=f"broken front matter: {getattr(exc, 'problem', None) or exc}",
+                                       hint="fix the YAML between the '---' lines; the override is ignored"))
+            continue
+        meta = {"event": path.stem, **post.metadata}
+        try:
+            overrides.append(EventOverride.model_validate({**meta, "path": rel, "source": text,
+                                                           "summary": post.content.strip()}))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = str(error["loc"][0]) if error["loc"] else "event"
+            problems.append(Diagnostic(path=rel, line=front_matter_line(text, key),
+                                       message=f"override field '{key}': {error['msg']}",
+                                       hint="see the README for the fields of an event override"))
+    return overrides, problems
+
+
+def regroup(groups: Sequence[Sequence[str]], group_ids: Sequence[set[str]],
+            overrides: Sequence[EventOverride]) -> tuple[list[list[str]], dict[int, EventOverride], list[Diagnostic]]:
+    """Apply pins and merges to the clusters.
+
+    `group_ids[i]` holds every id group i answers to (its id and aliases). Returns the new groups, which
+    override applies to which new group (by index), and a diagnostic for every name that matches nothing.
+    """
+    groups = [list(g) for g in groups]
+    where = {article: i for i, g in enumerate(groups) for article in g}
+    problems: list[Diagnostic] = []
+    applied: dict[int, EventOverride] = {}
+
+    def find(event_id: str) -> int | None:
+        return next((i for i, ids in enumerate(group_ids) if event_id in ids and groups[i]), None)
+
+    for override in overrides:
+        target = find(override.event)
+        if target is None:
+            problems.append(override.problem(f"no event {override.event!r}", override.event,
+                                             "use the id in the event's URL, or rename the file after it"))
+            continue
+        for other_id in override.merge:
+            other = find(other_id)
+            if other is None:
+                problems.append(override.problem(f"cannot merge: no event {other_id!r}", other_id,
+                                                 "use the id in the other event's URL"))
+            elif other != target:
+                for article in groups[other]:
+                    where[article] = target
+                groups[target] += groups[other]
+                groups[other] = []
+        for article in override.articles:
+            if article not in where:
+                problems.append(override.problem(f"cannot pin: no article {article!r}", article,
+                                                 "use the article's file name without its extension"))
+            elif where[article] != target:
+                groups[where[article]].remove(article)
+                groups[target].append(article)
+                where[article] = target
+        for article in override.exclude:
+            if article not in where or where[article] != target:
+                problems.append(override.problem(f"cannot exclude: article {article!r} is not in this event",
+                                                 article, "check the article id"))
+                continue
+            groups[target].remove(article)
+            groups.append([article])
+            group_ids = [*group_ids, set()]
+            where[article] = len(groups) - 1
+        applied[target] = override
+    kept = [i for i, g in enumerate(groups) if g]
+    return [sorted(groups[i]) for i in kept], {kept.index(i): o for i, o in applied.items() if i in kept}, problems
+
+
+def place_named(name: str, entities: Mapping[str, object]) -> str | None:
+    """The place or country entity an override's `place` names."""
+    wanted = name.strip().lower()
+    return next((i for i, e in entities.items() if i.startswith(("place/", "country/"))
+                 and wanted in {n.lower() for n in (e.name, *e.aliases)}), None)
