@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+SITEGEN_FLAGS ?=
+
 site: $(STAMP)
-	$(BIN)/sitegen build
+	$(BIN)/sitegen build $(SITEGEN_FLAGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

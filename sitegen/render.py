@@ -7,12 +7,15 @@ rendered with raw HTML disabled.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context, select_autoescape
@@ -20,13 +23,55 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .cards import front_matter, linked_text, md_escape
+from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
 from .publish import absolute_url, describe, structured_data
 from .site import Digest, Page, format_date, format_when, is_leader, meeting_anchor, page_url
 
 
 class RenderError(Exception):
-    """A template failed; the message names the template file and line."""
+    """A template failed; the message names the template file and line (also kept as `path` and `line`)."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path, self.line = path, line
+
+
+class RecordingEnvironment(Environment):
+    """Jinja that notes, while `log` is set, each template a page loads and each value it reads from the digest.
+
+    Templates reach the digest only through `getattr`/`getitem` (Jinja's filters too), so these two hooks
+    see every read; see `sitegen.deps`.
+    """
+
+    log: ReadLog | None = None
+
+    def get_template(self, name, parent=None, globals=None):
+        if self.log is not None and isinstance(name, str):
+            self.log.templates.add(self.join_path(name, parent) if parent is not None else name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):
+        if self.log is not None:
+            self.log.templates.update(self.join_path(n, parent) if parent is not None else n
+                                      for n in names if isinstance(n, str))
+        return super().select_template(names, parent, globals)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if self.log is not None:
+            if isinstance(obj, Digest):
+                return self.log.digest_attribute(obj, attribute)
+            if (kind := tracked_kind(obj)) is not None:
+                return self.log.field(obj, kind, attribute, super().getattr(obj, attribute))
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if self.log is not None and isinstance(argument, str):
+            if isinstance(obj, Digest):
+                return self.log.digest_attribute(obj, argument)
+            if (kind := tracked_kind(obj)) is not None:
+                return self.log.field(obj, kind, argument, super().getitem(obj, argument))
+        return super().getitem(obj, argument)
 
 
 def markdown_renderer() -> Callable[[str], Markup]:
@@ -38,10 +83,13 @@ def markdown_renderer() -> Callable[[str], Markup]:
     return render
 
 
-def make_environment(templates_dir: Path, overrides_dir: Path | None = None) -> Environment:
-    """Jinja over the theme's templates, with the site's overrides (if any) found first."""
+def make_environment(templates_dir: Path, overrides_dir: Path | None = None, recording: bool = False) -> Environment:
+    """Jinja over the theme's templates, with the site's overrides (if any) found first.
+
+    With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
+    """
     folders = [overrides_dir / "templates"] if overrides_dir and (overrides_dir / "templates").is_dir() else []
-    env = Environment(
+    env = (RecordingEnvironment if recording else Environment)(
         loader=FileSystemLoader([str(folder) for folder in folders + [templates_dir]]),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
@@ -61,22 +109,42 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None) -> 
 
     @pass_context
     def graph(context, entity) -> Markup:
-        digest = context["digest"]
-        return relationship_svg(digest, entity, lambda other: page_url(digest.link_target(other), context["page"],
-                                                                      digest.base_url))
+        return call_helper(env, "graph", context["digest"], context["page"], entity)
 
     @pass_context
     def linked(context, text: str, article_id: str, start: int) -> str:
-        digest, page = context["digest"], context["page"]
-        mentions = [(m.start, m.end, page_url(digest.link_target(m.entity_id), page, digest.base_url))
-                    for m in digest.mentions_in(article_id)]
-        return linked_text(text, start, mentions)
+        return call_helper(env, "linked", context["digest"], context["page"], text, article_id, start)
 
-    env.globals.update(url=url, link=link, graph=graph, is_leader=is_leader, anchor=meeting_anchor, linked=linked)
+    def leader(person) -> bool:
+        log = getattr(env, "log", None)
+        if log is not None and tracked_kind(person) is not None:
+            log.field(person, tracked_kind(person), "roles", person.roles)
+        return is_leader(person)
+
+    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked)
     env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape,
                        front_matter=front_matter)
-    env.tests.update(leader=is_leader)
+    env.tests.update(leader=leader)
     return env
+
+
+def draw_graph(digest: Digest, page: Page, entity) -> Markup:
+    return relationship_svg(digest, entity, lambda other: page_url(digest.link_target(other), page, digest.base_url))
+
+
+def link_mentions(digest: Digest, page: Page, text: str, article_id: str, start: int) -> str:
+    mentions = [(m.start, m.end, page_url(digest.link_target(m.entity_id), page, digest.base_url))
+                for m in digest.mentions_in(article_id)]
+    return linked_text(text, start, mentions)
+
+
+def call_helper(env: Environment, name: str, digest: Digest, page: Page, *args: Any) -> Any:
+    """A page-relative helper that reads the digest in Python: recorded as one read, with its result."""
+    args = tuple(a.read() if isinstance(a, Lazy) else a for a in args)
+    log = getattr(env, "log", None)
+    if log is None:
+        return PAGE_HELPERS[name](digest, page, *args)
+    return log.helper(name, page, lambda: PAGE_HELPERS[name](digest, page, *args), args)
 
 
 def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
@@ -93,16 +161,25 @@ def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
     }
 
 
+PAGE_HELPERS: Mapping[str, Callable[..., Any]] = {"graph": draw_graph, "linked": link_mentions, "meta": page_meta}
+
+
 def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
-                 on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None) -> dict[str, bytes]:
-    """Every output file's bytes by its path in the site; nothing is written yet."""
-    env = make_environment(templates_dir, overrides_dir)
+                 on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None,
+                 records: dict[str, PageRecord] | None = None) -> dict[str, bytes]:
+    """Every output file's bytes by its path in the site; nothing is written yet.
+
+    With `records`, what each page loaded and read goes into it by page path (for exact rebuilds).
+    """
+    env = make_environment(templates_dir, overrides_dir, recording=records is not None)
     env.globals["link_path"] = digest.link_target
     files: dict[str, bytes] = {}
     to_html = markdown_renderer()
+    memo: dict = {}
     for page in pages:
+        log = env.log = ReadLog(memo) if records is not None else None
         try:
-            meta = page_meta(digest, page, search)
+            meta = call_helper(env, "meta", digest, page, search)
             card = ""
             if page.card:
                 card = env.get_template(page.card).render(digest=digest, page=page, meta=meta)
@@ -110,32 +187,39 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
             body = to_html(card.split("\n---\n", 1)[1]) if card else Markup("")
             html = env.get_template(page.template).render(digest=digest, page=page, meta=meta, card=body)
         except TemplateError as exc:
-            raise RenderError(f"{template_location(exc, templates_dir / page.template)}: {exc} "
-                              f"(while drawing /{page.path})") from exc
+            path, line = template_location(exc, templates_dir / page.template)
+            raise RenderError(f"{path}{f':{line}' if line else ''}: {exc} (while drawing /{page.path})",
+                              path, line) from exc
+        finally:
+            if records is not None:
+                env.log = None
+        if log is not None:
+            records[page.path] = PageRecord.of(page, log)
         files[page.file] = html.encode("utf-8")
         on_page(1)
     return files
 
 
-def template_location(exc: TemplateError, fallback: Path) -> str:
-    """file:line of the template frame that failed; Jinja puts template frames into the traceback."""
+def template_location(exc: TemplateError, fallback: Path) -> tuple[str, int | None]:
+    """(file, line) of the template frame that failed; Jinja puts template frames into the traceback."""
     if getattr(exc, "filename", None):  # syntax errors carry their own location
-        return f"{exc.filename}:{exc.lineno}"
-    where = str(fallback)
+        return exc.filename, exc.lineno
+    where: tuple[str, int | None] = (str(fallback), None)
     tb = exc.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name.endswith((".html", ".xml", ".txt")):
-            where = f"{name}:{tb.tb_lineno}"
+        if name.endswith((".html", ".xml", ".txt", ".md")):
+            where = (name, tb.tb_lineno)
         tb = tb.tb_next
     return where
 
 
 def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir: Path,
-               index_search: bool = False) -> None:
+               index_search: bool = False, lock: AbstractContextManager | None = None) -> None:
     """Write into a fresh folder beside the output, index it for search, then put it in place in one rename.
 
     Static folders are copied in order, so a later one (the site's overrides) replaces files of an earlier one.
+    `lock` is held for the swap (a server holds it while opening a file, so it never finds the folder gone).
     """
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -153,10 +237,87 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
         if index_search:
             build_search_index(staging)
         os.chmod(staging, 0o755)
-        swap_in(staging, output_dir)
+        with lock or nullcontext():
+            swap_in(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collection[str],
+                static: Mapping[str, Sequence[Path]], index_search: bool = False,
+                lock: AbstractContextManager | None = None) -> None:
+    """The next version of a site from the current one, swapped in whole like `write_site`'s.
+
+    Unchanged files are hard-linked into the new folder, never copied; a changed file is written as a new
+    file (writing through a link would change the live site). `static` maps a path below static/ (a file or
+    a folder) to its sources in copy order; no source means it is gone. The search index is made again
+    when a page changed.
+    """
+    output_dir = output_dir.resolve()
+    reindex = index_search and any(rel.endswith(".html") for rel in (*writes, *removes))
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        link_tree(output_dir, staging, skip={"pagefind"} if reindex else set())
+        for rel in removes:
+            _remove(_inside(staging, rel), staging)
+        for rel, sources in sorted(static.items()):
+            target = _inside(staging, f"static/{rel}")
+            _remove(target, staging)
+            for source in sources:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if source.is_dir():
+                    shutil.copytree(source, target, dirs_exist_ok=True)
+                else:
+                    target.unlink(missing_ok=True)
+                    shutil.copyfile(source, target)
+        for rel, data in sorted(writes.items()):
+            target = _inside(staging, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            target.write_bytes(data)
+        if reindex:
+            build_search_index(staging)
+        os.chmod(staging, 0o755)
+        with lock or nullcontext():
+            swap_in(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def link_tree(source: Path, target: Path, skip: Collection[str] = ()) -> None:
+    """Hard-link every file of `source` into `target` (folders made anew), leaving out top-level `skip`."""
+    if not source.is_dir():
+        return
+    for folder, dirs, names in os.walk(source):
+        here = Path(folder)
+        rel = here.relative_to(source)
+        if rel == Path("."):
+            dirs[:] = [d for d in dirs if d not in skip]
+            names = [n for n in names if n not in skip]
+        (target / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(here / name, target / rel / name)
+
+
+def _inside(root: Path, rel: str) -> Path:
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise RenderError(f"refusing to write {rel!r} outside the output folder")
+    return target
+
+
+def _remove(target: Path, root: Path) -> None:
+    """Delete a file or folder, then the folders it leaves empty (a full build would not make them)."""
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    parent = target.parent
+    while parent != root and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def build_search_index(site: Path) -> None:

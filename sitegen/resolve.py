@@ -123,7 +123,18 @@ def resolve_entities(
     _attach_roles(entities, resolved, parsed)
     for card in cards:
         _apply_card(card, entities, gazetteer, card_names)
+    _add_referenced_countries(entities, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+
+
+def _add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer) -> None:
+    """A place or role may lie in a country the articles never name: it still gets its entity (and page)."""
+    by_id = {f"country/{slugify(c.name)}": c for c in gazetteer.countries()}
+    referenced = {ref for e in list(entities.values())
+                  for ref in (e.country, *(r.country for r in e.roles)) if ref and ref not in entities}
+    for ref in sorted(referenced):
+        if ref in by_id:
+            entities[ref] = _country_entity(by_id[ref])
 
 
 _LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|the\s+)+")
