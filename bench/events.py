@@ -2,8 +2,10 @@
 
 Run: /work/main/.venv/bin/python bench/events.py [--allsides PATH] [--ecbplus PATH] [--scale]
 
-Entity keys come from spaCy NER (cached under bench/.cache/) mapped by
-bench._corpus.mentions_to_entity_keys, a stand-in for the product's resolver.
+Everything measured is the product's own path: corpus rows become `sitegen` Articles, parsed by
+`sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.resolve`, turned
+into ClusterItems by `sitegen.events.cluster_items` and summarised from the parsed sentences as
+`sitegen.events.describe_event` does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,18 +30,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._corpus import (  # noqa: E402
-    DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, Article, TextAnalysis, analyse_texts, load_articles,
-    mentions_to_entity_keys, read_jsonl,
-)
-from sitegen.cluster import ClusterItem, ClusterSettings, cluster_events  # noqa: E402
+from bench._corpus import DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, load_corpus, parse_corpus, read_jsonl  # noqa: E402
+from sitegen.cluster import ClusterItem, ClusterSettings, cluster_events, near_duplicates  # noqa: E402
+from sitegen.events import cluster_items  # noqa: E402
+from sitegen.geo import load_gazetteer  # noqa: E402
+from sitegen.models import Article, ParsedArticle  # noqa: E402
+from sitegen.resolve import resolve_entities  # noqa: E402
 from sitegen.summarize import SourceSentence, SummarySettings, summarize_event  # noqa: E402
 
 BASELINE_THRESHOLDS = [round(0.05 + 0.01 * k, 2) for k in range(56)]  # 0.05 .. 0.60
 SUMMARY_WORDS = 120
 
 
-def bcubed(groups: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:
+def bcubed(groups: Sequence[Sequence[str]], gold: Mapping[str, str]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 of predicted groups against gold event labels."""
     predicted = {item: frozenset(group) for group in groups for item in group}
     members: dict[str, set[str]] = {}
@@ -51,26 +54,17 @@ def bcubed(groups: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def jittered(date: datetime.date | None, article_id: str) -> datetime.date | None:
-    """The date moved by -1, 0 or +1 day, chosen by a hash of the id (publication times spread)."""
-    if date is None:
-        return None
-    shift = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16) % 3 - 1
-    return date + datetime.timedelta(days=shift)
+def jittered(items: Sequence[ClusterItem]) -> list[ClusterItem]:
+    """Each dated item moved by -1, 0 or +1 day, chosen by a hash of its id (publication times spread)."""
+    def shift(item_id: str) -> datetime.timedelta:
+        return datetime.timedelta(days=int(hashlib.sha256(item_id.encode("utf-8")).hexdigest(), 16) % 3 - 1)
+
+    return [item.model_copy(update={"date": item.date + shift(item.id)}) if item.date else item for item in items]
 
 
-def cluster_items(
-    articles: Sequence[Article], analyses: Sequence[tuple[TextAnalysis, TextAnalysis]], jitter: bool = False
-) -> list[ClusterItem]:
-    return [
-        ClusterItem(
-            id=a.id,
-            date=jittered(a.date, a.id) if jitter else a.date,
-            text=f"{a.title}\n\n{a.body}",
-            entities=mentions_to_entity_keys(title.mentions + body.mentions),
-        )
-        for a, (title, body) in zip(articles, analyses)
-    ]
+def product_items(articles: Sequence[Article], parsed: Mapping[str, ParsedArticle]) -> list[ClusterItem]:
+    """What the product clusters: resolved entities and text of each article."""
+    return cluster_items(articles, resolve_entities(articles, parsed, load_gazetteer()))
 
 
 def _baseline_cosines(items: Sequence[ClusterItem]) -> sp.csr_matrix:
@@ -106,25 +100,30 @@ def _groups(items: Sequence[ClusterItem], labels: np.ndarray) -> list[list[str]]
 
 def best_baseline(
     method: Callable[[Sequence[ClusterItem], float], list[list[str]]], items: Sequence[ClusterItem],
-    gold: dict[str, str],
+    gold: Mapping[str, str],
 ) -> tuple[float, tuple[float, float, float]]:
     """The baseline at its best threshold on this corpus (an oracle choice, flattering the baseline)."""
     scored = [(t, bcubed(method(items, t), gold)) for t in BASELINE_THRESHOLDS]
     return max(scored, key=lambda pair: (pair[1][2], -pair[0]))
 
 
-def body_sentences(article: Article, analysis: TextAnalysis) -> list[SourceSentence]:
-    """spaCy sentences of the body, also split at paragraph breaks, numbered from the lead."""
-    texts = []
-    for start, end in analysis.sentences:
-        texts.extend(part.strip() for part in article.body[start:end].split("\n\n") if part.strip())
-    return [SourceSentence(article_id=article.id, index=k, text=t) for k, t in enumerate(texts)]
+def event_sentences(
+    members: Sequence[Article], parsed: Mapping[str, ParsedArticle], copies: Sequence[Sequence[str]]
+) -> list[SourceSentence]:
+    """The summariser's input for one event, as `sitegen.events.describe_event` builds it: articles by
+    (date, id), a wire copy (not first of its near-duplicate group) adding no sentence of its own."""
+    ordered = sorted(members, key=lambda a: (a.date or datetime.date.max, a.id))
+    ids = {a.id for a in ordered}
+    skipped = {i for group in copies if group[0] in ids for i in group[1:]}
+    return [SourceSentence(article_id=a.id, index=s.index, text=s.text)
+            for a in ordered if a.id not in skipped for s in parsed[a.id].sentences]
 
 
 def lead_summary(sentences: Sequence[SourceSentence], max_words: int) -> str:
     """First sentences of the first article within the word budget (the first one cut if too long)."""
+    first = [s for s in sentences if s.article_id == sentences[0].article_id] if sentences else []
     words: list[str] = []
-    for sentence in sentences:
+    for sentence in first:
         if words and len(words) + len(sentence.text.split()) > max_words:
             break
         words.extend(sentence.text.split())
@@ -137,18 +136,21 @@ def gold_summary(summary: str) -> str:
     return "\n\n".join(paragraphs[:-1] if len(paragraphs) > 1 else paragraphs)
 
 
-def rouge_table(articles: Sequence[Article], analyses: Sequence[TextAnalysis], events_path: Path) -> None:
-    sentences_by_event: dict[str, list[SourceSentence]] = {}
-    first_article: dict[str, list[SourceSentence]] = {}
-    for article, analysis in zip(articles, analyses):  # corpus order: by date, then id
-        sentences = body_sentences(article, analysis)
-        sentences_by_event.setdefault(article.event, []).extend(sentences)
-        first_article.setdefault(article.event, sentences)
+def rouge_table(
+    articles: Sequence[Article], gold: Mapping[str, str], parsed: Mapping[str, ParsedArticle],
+    items: Sequence[ClusterItem], events_path: Path,
+) -> None:
+    by_id = {item.id: item for item in items}
+    copies = [sorted(group, key=lambda i: (by_id[i].date or datetime.date.max, i)) for group in near_duplicates(items)]
+    members: dict[str, list[Article]] = {}
+    for article in articles:
+        members.setdefault(gold[article.id], []).append(article)
     references = {row["event"]: gold_summary(row["summary"]) for row in read_jsonl(events_path)}
-    events = sorted(e for e in references if e in sentences_by_event)
+    events = sorted(e for e in references if e in members)
+    sentences = {e: event_sentences(members[e], parsed, copies) for e in events}
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     systems: dict[str, Callable[[str], str]] = {
-        "lead (first article)": lambda e: lead_summary(first_article[e], SUMMARY_WORDS),
+        "lead (first article)": lambda e: lead_summary(sentences[e], SUMMARY_WORDS),
     }
     variants = {
         "sitegen default": SummarySettings(),
@@ -160,12 +162,12 @@ def rouge_table(articles: Sequence[Article], analyses: Sequence[TextAnalysis], e
     }
     for name, settings in variants.items():
         systems[name] = lambda e, s=settings: " ".join(
-            x.text for x in summarize_event(sentences_by_event[e], SUMMARY_WORDS, s))
+            x.text for x in summarize_event(sentences[e], SUMMARY_WORDS, s))
     print(f"\nROUGE F (x100) vs AllSides editors' summaries, {len(events)} gold events, "
           f"{SUMMARY_WORDS}-word budget, reference = summary minus its last paragraph")
     print(f"{'system':<24}{'R-1':>8}{'R-2':>8}{'R-L':>8}{'words':>8}")
     for name, system in systems.items():
-        scores = {key: [] for key in ("rouge1", "rouge2", "rougeL")}
+        scores: dict[str, list[float]] = {key: [] for key in ("rouge1", "rouge2", "rougeL")}
         lengths = []
         for event in events:
             summary = system(event)
@@ -208,19 +210,21 @@ def main() -> None:
 
     corpora = {}
     for name, path in (("AllSides", args.allsides), ("ECB+", args.ecbplus)):
-        articles = load_articles(path)
-        flat = analyse_texts([text for a in articles for text in (a.title, a.body)])
-        corpora[name] = (articles, list(zip(flat[0::2], flat[1::2])))
+        articles, gold = load_corpus(path)
+        started = time.perf_counter()
+        parsed, fresh = parse_corpus(articles)
+        items = product_items(articles, parsed)
+        print(f"{name}: {len(articles)} articles ({fresh} through spaCy), parse + resolution "
+              f"{time.perf_counter() - started:.1f}s")
+        corpora[name] = (articles, gold, parsed, items)
 
-    print(f"{'B-cubed':<44}{'P':>7}{'R':>7}{'F1':>7}")
-    for name, (articles, analyses) in corpora.items():
-        gold = {a.id: a.event for a in articles}
-        items = cluster_items(articles, analyses)
+    print(f"\n{'B-cubed':<44}{'P':>7}{'R':>7}{'F1':>7}")
+    for name, (articles, gold, parsed, items) in corpora.items():
         started = time.perf_counter()
         print_row(f"{name} sitegen (defaults)", bcubed(cluster_events(items), gold),
                   f"{time.perf_counter() - started:.2f}s")
         if name == "AllSides":
-            jittered_items = cluster_items(articles, analyses, jitter=True)
+            jittered_items = jittered(items)
             print_row(f"{name} sitegen, dates jittered -1/0/+1", bcubed(cluster_events(jittered_items), gold))
             no_decay = ClusterSettings(day_decay=0.0)  # the time-prior trade-off, shown on every run
             print_row(f"{name} sitegen day_decay=0", bcubed(cluster_events(items, no_decay), gold))
@@ -232,11 +236,11 @@ def main() -> None:
         threshold, scores = best_baseline(baseline_average_link, items, gold)
         print_row(f"{name} TF-IDF average link, no dates", scores, f"best threshold {threshold}")
 
-    articles, analyses = corpora["AllSides"]
-    rouge_table(articles, [body for _, body in analyses], args.allsides.with_name(
-        args.allsides.name.replace(".jsonl", "-events.jsonl")))
+    articles, gold, parsed, items = corpora["AllSides"]
+    rouge_table(articles, gold, parsed, items,
+                args.allsides.with_name(args.allsides.name.replace(".jsonl", "-events.jsonl")))
     if args.scale:
-        scale_rows(cluster_items(articles, analyses))
+        scale_rows(items)
 
 
 if __name__ == "__main__":

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from .cache import Cache
 from .cards import read_cards, ruler_patterns
 from .config import Settings
+from .deps import Needs, PageRecord, pages_to_draw, static_sources
 from .events import assemble_events
 from .geo import load_gazetteer
 from .ingest import read_articles
-from .models import Diagnostic, EntityKind
+from .models import Article, Diagnostic, EntityKind, ParsedArticle
 from .resolve import clean_name, fold
 from .nlp import parse_articles
 from .overrides import read_event_overrides
 from .publish import publication_files
 from .relations import extract_quotes, extract_relations, merge_relations
-from .render import render_pages, write_site
+from .render import PAGE_HELPERS, render_pages, update_site, write_site
 from .resolve import resolve_entities
-from .site import Digest, plan_pages
+from .site import Digest, Page, plan_pages
 
 
 class BuildFailed(Exception):
@@ -55,9 +59,18 @@ def _stop_if_strict(strict: bool, report: BuildReport) -> None:
                           report.diagnostics)
 
 
+ParsedMemo = Mapping[tuple[str, str, str], ParsedArticle]  # (model, curated names, text) -> parse, in memory
+
+
 def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
                     progress: Progress = _no_progress) -> Digest:
     """Everything the site shows, from the content folder: the stages up to (not including) rendering."""
+    return _analyse(settings, report, strict, progress, {})[0]
+
+
+def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
+             known: ParsedMemo) -> tuple[Digest, dict[tuple[str, str, str], ParsedArticle]]:
+    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
     articles, diagnostics = read_articles(settings.content_dir)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
@@ -66,8 +79,8 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
     if not articles:
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
-    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
-                                           on_parsed=progress("Analysing articles", len(articles)))
+    parsed, used = _parse(articles, settings, ruler_patterns(cards), known, report,
+                          progress("Analysing articles", len(articles)))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
                                                          overrides)
@@ -78,27 +91,153 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
                                 resolution.entities)
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
-                  mentions=resolution.mentions, relations=relations, quotes=extract_quotes(parsed, resolution))
+                  mentions=resolution.mentions, relations=relations,
+                  quotes=extract_quotes(parsed, resolution)), used
+
+
+def _parse(articles: Sequence[Article], settings: Settings, patterns: list[dict[str, str]], known: ParsedMemo,
+           report: BuildReport, on_parsed: Callable[[int], None]):
+    """Parses from memory where the same text was parsed with the same names, the rest through the cache."""
+    names = json.dumps(patterns, sort_keys=True, ensure_ascii=False)
+    key = {a.id: (settings.model, names, a.text) for a in articles}
+    parsed = {a.id: known[key[a.id]] for a in articles if key[a.id] in known}
+    on_parsed(len(parsed))
+    rest, report.parsed = parse_articles([a for a in articles if a.id not in parsed], settings.model,
+                                         Cache(settings.cache_dir), patterns, on_parsed=on_parsed)
+    parsed.update(rest)
+    parsed = {a.id: parsed[a.id] if parsed[a.id].article_id == a.id
+              else parsed[a.id].model_copy(update={"article_id": a.id}) for a in articles}
+    return parsed, {key[a.id]: parsed[a.id] for a in articles}
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
     """Build the site described by `settings` into `settings.output_dir`; raises BuildFailed on failure."""
+    return _full_build(settings, strict, progress, record=False)[0]
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """What the last good build made and read: all a rebuild needs to redo only what changed."""
+
+    settings: Settings
+    digest: Digest
+    pages: tuple[Page, ...]
+    records: Mapping[str, PageRecord]  # by page path
+    outputs: Mapping[str, str]  # hash of every generated file (not static, not search) by its path in the site
+    parsed: ParsedMemo
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class RebuildReport:
+    drawn: int = 0  # pages drawn again
+    changed: int = 0  # generated files (pages, cards, feeds, sitemap) whose bytes changed, removed included
+    static: int = 0  # static paths copied or removed
+    parsed: int = 0  # articles that went through spaCy
+    full: bool = False
+    seconds: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def build_state(settings: Settings, progress: Progress = _no_progress, known: ParsedMemo | None = None,
+                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState]:
+    """A full build that also keeps what each page read, for `rebuild`."""
+    report, state = _full_build(settings, False, progress, record=True, known=known or {}, lock=lock)
+    assert state is not None
+    return report, state
+
+
+def _full_build(settings: Settings, strict: bool, progress: Progress, record: bool, known: ParsedMemo = {},
+                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState | None]:
     started = time.perf_counter()
     report = BuildReport()
-    digest = analyse_content(settings, report, strict, progress)
+    digest, parsed = _analyse(settings, report, strict, progress, known)
     pages = plan_pages(digest)
+    records: dict[str, PageRecord] | None = {} if record else None
     files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
-                         on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir)
-    cards = {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
+                         on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
+                         records=records)
     files.update(publication_files(digest, pages))
     write_site(files, [settings.static_dir, settings.overrides_dir / "static"], settings.output_dir,
-               index_search=settings.search)
-    write_site(cards, [], settings.cards_dir)
+               index_search=settings.search, lock=lock)
+    write_site(card_files(files), [], settings.cards_dir)
 
     report.articles, report.events = len(digest.articles), len(digest.events)
     report.entities, report.pages = len(digest.entities), len(pages)
     report.seconds = time.perf_counter() - started
-    return report
+    if records is None:
+        return report, None
+    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
+                             outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
+                             diagnostics=tuple(report.diagnostics))
+
+
+def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The Markdown cards among the site's files, by their path in the cards folder."""
+    return {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
+            lock: AbstractContextManager | None = None) -> tuple[RebuildReport, SiteState]:
+    """Redo what `needs` asks and no more, from the last good `state`; raises like `build_site` and then
+    leaves the site as it was.
+
+    A template change draws the pages that loaded it; a static change copies those files; a content change
+    analyses the content again (spaCy only for texts it has not parsed with these curated names) and draws
+    the pages whose reads now give something else. A content problem that the last good build did not have
+    fails the rebuild, so a half-edited card never replaces the page it curates.
+    """
+    started = time.perf_counter()
+    settings = settings or state.settings
+    if needs.full or settings != state.settings:
+        full, new_state = build_state(settings, known=state.parsed, lock=lock)
+        return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
+                             seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
+    report = RebuildReport()
+    digest, pages, parsed = state.digest, list(state.pages), state.parsed
+    if needs.content:
+        analysis = BuildReport()
+        digest, parsed = _analyse(settings, analysis, False, _no_progress, state.parsed)
+        old = {(d.path, d.message) for d in state.diagnostics}
+        new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
+        if new:
+            raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
+        report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
+        pages = plan_pages(digest)
+    todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
+    records = {page.path: state.records[page.path] for page in pages if page.path in state.records}
+    files = render_pages(digest, todo, settings.templates_dir, search=settings.search,
+                         overrides_dir=settings.overrides_dir, records=records)
+    if needs.content:
+        files.update(publication_files(digest, pages))
+    outputs = dict(state.outputs)
+    kept = {page.file for page in pages} | {page.path + "index.md" for page in pages if page.card}
+    removes = sorted(path for path in outputs
+                     if path not in kept and (needs.content and path not in files or _is_page_output(path, state)))
+    for path in removes:
+        del outputs[path]
+    writes = {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}
+    outputs.update({path: _hash(data) for path, data in writes.items()})
+    static_dirs = [settings.static_dir, settings.overrides_dir / "static"]
+    static = {rel: static_sources(rel, static_dirs) for rel in needs.static}
+    if writes or removes or static:
+        update_site(settings.output_dir, writes, removes, static, index_search=settings.search, lock=lock)
+    card_writes, card_removes = card_files(writes), card_files(dict.fromkeys(removes, b""))
+    if card_writes or card_removes:
+        update_site(settings.cards_dir, card_writes, sorted(card_removes), {})
+    report.drawn, report.changed, report.static = len(todo), len(writes) + len(removes), len(static)
+    report.seconds = time.perf_counter() - started
+    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
+                             outputs=outputs, parsed=parsed,
+                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics)
+
+
+def _is_page_output(path: str, state: SiteState) -> bool:
+    return path in {page.file for page in state.pages} or path.endswith("/index.md")
 
 
 def known_facts(settings: Settings, name: str, kind: EntityKind) -> tuple[str, dict | None]:

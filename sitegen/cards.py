@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .ingest import front_matter_line, is_ignored
+from .ingest import front_matter_error, front_matter_line, is_ignored
 from .models import Diagnostic, EntityKind
 
 RULER_LABELS = {
@@ -86,10 +86,7 @@ def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, Diagnostic | N
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        return None, Diagnostic(path=rel, line=mark.line + 1 if mark else 1,
-                                message=f"broken front matter: {getattr(exc, 'problem', None) or exc}",
-                                hint="fix the YAML between the '---' lines; the card is ignored until then")
+        return None, front_matter_error(exc, rel, "fix the YAML between the '---' lines; the card is ignored until then")
     meta = dict(post.metadata)
     if isinstance(meta.get("aliases"), str):
         meta["aliases"] = [meta["aliases"]]

@@ -113,13 +113,7 @@ def parse_markdown_article(text: str, rel_path: str, ident: str,
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        # Where the broken construct starts (an unclosed "[" is noticed only at the end of the block).
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1  # frontmatter keeps the newline after "---"
-        problem = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
-        problem = problem or str(exc).splitlines()[0]
-        return None, [Diagnostic(path=rel_path, line=line, message=f"broken front matter: {problem}",
-                                 hint="fix the YAML between the '---' lines")]
+        return None, [front_matter_error(exc, rel_path, "fix the YAML between the '---' lines")]
     meta = post.metadata
     problems: list[Diagnostic] = []
 
@@ -171,6 +165,15 @@ def lead_title(story: str) -> str:
     if len(first) <= TITLE_CHARS:
         return first.rstrip(".")
     return first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def front_matter_error(exc: yaml.YAMLError, rel_path: str, hint: str) -> Diagnostic:
+    """Broken YAML, pointed at the line where the broken construct starts (an unclosed "[" is only noticed
+    at the end of the block, so the parser's own position would mislead)."""
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1  # frontmatter keeps the newline after "---"
+    problem = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
+    return Diagnostic(path=rel_path, line=line, message=f"broken front matter: {problem or exc}", hint=hint)
 
 
 def front_matter_line(text: str, key: str) -> int:

@@ -25,7 +25,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import front_matter_line, is_ignored
+from .ingest import front_matter_error, front_matter_line, is_ignored
 from .models import Diagnostic
 
 
@@ -72,10 +72,7 @@ def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[D
         try:
             post = frontmatter.loads(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-            problems.append(Diagnostic(path=rel, line=mark.line + 1 if mark else 1,
-                                       message=f"broken front matter: {getattr(exc, 'problem', None) or exc}",
-                                       hint="fix the YAML between the '---' lines; the override is ignored"))
+            problems.append(front_matter_error(exc, rel, "fix the YAML between the '---' lines; the override is ignored"))
             continue
         meta = {"event": path.stem, **post.metadata}
         try:

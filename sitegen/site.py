@@ -90,6 +90,9 @@ class Digest:
     event_of_article: dict[str, Event] = field(init=False)
     mention_count: Counter = field(init=False)
     _mentions_by_article: dict[str, list[EntityMention]] = field(init=False)
+    _by_kind: dict[EntityKind, list[Entity]] = field(init=False)
+    _leaders: list[Entity] = field(init=False)
+    _feed_ids: set[str] = field(init=False)
     meetings_of: dict[str, list[Relation]] = field(init=False)  # person id -> meetings, newest first
     quotes_of: dict[str, list[Quote]] = field(init=False)  # person id -> what they said
     bilaterals: dict[str, Bilateral] = field(init=False)  # relation page id -> the pair
@@ -127,6 +130,12 @@ class Digest:
             if entity.kind == EntityKind.PLACE:
                 for container in filter(None, {entity.country, entity.located_in}):
                     places_of[container].append(entity)
+        by_kind: dict[EntityKind, list[Entity]] = defaultdict(list)
+        for entity in self.entities.values():
+            by_kind[entity.kind].append(entity)
+        set_(self, "_by_kind", {kind: self.ranked(members) for kind, members in by_kind.items()})
+        set_(self, "_leaders", [e for e in self.of_kind(EntityKind.PERSON) if is_leader(e)])
+        set_(self, "_feed_ids", {e.id for e in self.feed_subjects()})
         set_(self, "people_of", {k: self.ranked(v) for k, v in people_of.items()})
         set_(self, "places_of", {k: self.ranked(v) for k, v in places_of.items()})
         meetings_of: dict[str, list[Relation]] = defaultdict(list)
@@ -145,6 +154,20 @@ class Digest:
             for member in bilateral.members:
                 bilaterals_of[member].append(bilateral)
         set_(self, "bilaterals_of", dict(bilaterals_of))
+
+    def trail(self, page: Page) -> list[tuple[str, str | None]]:
+        """Breadcrumbs below Home: (label, path) pairs, the page itself last with no path."""
+        if page.subject in self.event_by_id:
+            return [("Events", "events/"), (page.title, None)]
+        if page.subject in self.bilaterals:
+            return [("Relations", "relations/"), (page.title, None)]
+        entity = self.entities[page.subject]
+        if entity.kind == EntityKind.PERSON and is_leader(entity):
+            return [("Leaders", "leaders/"), (page.title, None)]
+        return [(KIND_TITLES[entity.kind], f"{KIND_FOLDERS[entity.kind]}/"), (page.title, None)]
+
+    def has_feed(self, page: Page) -> bool:
+        return page.subject in self._feed_ids
 
     def mentions_in(self, article_id: str) -> list[EntityMention]:
         return self._mentions_by_article.get(article_id, [])
@@ -202,7 +225,7 @@ class Digest:
                 for (y, m), items in sorted(months.items(), reverse=True)]
 
     def leaders(self) -> list[Entity]:
-        return [e for e in self.of_kind(EntityKind.PERSON) if is_leader(e)]
+        return self._leaders
 
     def leaders_by_country(self) -> list[tuple[Entity | None, list[Entity]]]:
         groups: dict[str | None, list[Entity]] = defaultdict(list)
@@ -232,7 +255,7 @@ class Digest:
         return sorted(entities, key=lambda e: (-self.mention_count[e.id], e.name, e.id))
 
     def of_kind(self, kind: EntityKind) -> list[Entity]:
-        return self.ranked([e for e in self.entities.values() if e.kind == kind])
+        return self._by_kind.get(kind, [])
 
     def sections(self) -> list[tuple[str, str]]:
         """(folder, label) of every entity kind that has pages, for the navigation."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from web_support import SubpathServer, crawl, fetch, validate_html
+from web_support import SubpathServer, ToolMissing, crawl, ensure_chromium, fetch, validate_html
 
 pytest_plugins = ["conftest_web"]
 
@@ -73,3 +73,9 @@ def test_the_nu_checker_reports_invalid_css(tmp_path, node_tools):
     sheet.write_text("body {\n  colour: red;\n}\n", encoding="utf-8")
     errors = [m for m in validate_html(node_tools.vnu_jar, [sheet], tmp_path) if m.kind == "error"]
     assert [(m.file, m.line) for m in errors] == [("style.css", 2)]
+
+
+def test_a_missing_chromium_that_cannot_be_installed_fails_with_the_command_to_run(monkeypatch):
+    monkeypatch.setattr("web_support.shutil.which", lambda name: None)  # neither chromium nor apt-get
+    with pytest.raises(ToolMissing, match=r"apt-get install -y chromium"):
+        ensure_chromium()
