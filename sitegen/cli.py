@@ -150,5 +150,40 @@ def score(
                 typer.echo(f"    spurious: {line}")
 
 
+
+@app.command()
+def serve(
+    watch: Annotated[bool, typer.Option(help="Rebuild what a saved file affects and reload the browser")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless others must see it")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one")] = 8000,
+    base_url: Annotated[Optional[str], typer.Option(help="Base URL to build with; the site is served at its path. "
+                                                         "Default: base_url in sitegen.toml, else /")] = None,
+    content: Annotated[Optional[Path], typer.Option(help="Content folder. Default: content_dir in sitegen.toml, "
+                                                         "else ./content")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder, replaced whole after each good build. "
+                                                     "Default: output_dir in sitegen.toml, else ./site")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Config file. Default: ./sitegen.toml if present")] = None,
+) -> None:
+    """Build the site, serve it on http://HOST:PORT/, and with --watch rebuild and reload on every save."""
+    from .config import CONFIG_NAME
+    from .serve import serve as run_server
+
+    def load():
+        return load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),
+                             output_dir=_absolute(out), base_url=base_url)
+
+    try:
+        load()
+    except ConfigError as exc:
+        err.print(f"[red]Cannot serve:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    try:
+        run_server(load, (config or Path.cwd() / CONFIG_NAME).resolve(), host=host, port=port, watching=watch, say=typer.echo)
+    except OSError as exc:
+        err.print(f"[red]Cannot serve on {host}:{port}:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+
+
 if __name__ == "__main__":
     app()

@@ -13,7 +13,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -223,7 +223,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH:
             return self._events()
         if path == SCRIPT_PATH:
-            return self._send(HTTPStatus.OK, LIVE_SCRIPT.encode(), content_type(".js"), head)
+            return self._send(HTTPStatus.OK, LIVE_SCRIPT.encode(), CONTENT_TYPES[".js"], head)
         mount = mount_path(self.preview.settings.base_url)
         if path in ("", "/") and mount != "/":
             return self._redirect(mount)
@@ -258,11 +258,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return None
 
     def _not_found(self, head: bool) -> None:
+        """The site's 404 page with status 404 (a bare one while no build has succeeded, with the overlay)."""
         found = self._read("404.html")
-        if found is None:
-            return self._send(HTTPStatus.NOT_FOUND, b"Not found\n", content_type(".txt"), head)
-        self._send(HTTPStatus.NOT_FOUND, inject_live_script(found[1], self.preview.generation),
-                   content_type(".html"), head)
+        page = found[1] if found else b"<!DOCTYPE html><title>Not found</title><body><h1>Not found</h1></body>"
+        self._send(HTTPStatus.NOT_FOUND, inject_live_script(page, self.preview.generation), CONTENT_TYPES[".html"],
+                   head)
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -350,9 +350,9 @@ class Watcher:
                              rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
             self.queue.put({Path(path) for _, path in changes})
 
-    def batches(self, settle: float = 0.05) -> Iterator[set[Path]]:
+    def batches(self, until: threading.Event, settle: float = 0.05) -> Iterator[set[Path]]:
         """Changed paths, a burst at a time (watchfiles debounces each watch; this merges the two)."""
-        while not self.stop.is_set():
+        while not (self.stop.is_set() or until.is_set()):
             try:
                 paths = self.queue.get(timeout=0.5)
             except queue.Empty:
@@ -387,7 +387,7 @@ def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: 
     pending = Needs()
     try:
         while not stop.is_set():
-            for paths in watcher.batches():
+            for paths in watcher.batches(stop):
                 needs = needs_for(paths, watcher.layout)
                 if watcher.watched_roots() != watcher.roots:  # overrides/ (or another folder) appeared or went
                     needs = needs | Needs(full=True)
@@ -402,8 +402,6 @@ def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: 
                     watcher.close()
                     watcher = Watcher(layout)
                     break
-                if stop.is_set():
-                    break
     finally:
         watcher.close()
 
@@ -415,7 +413,10 @@ def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: C
         if preview.state is None:
             started = time.perf_counter()
             report, state = build_state(settings, lock=preview.swap_lock)
-            say(f"Built {report.pages} pages in {time.perf_counter() - started:.2f}s")
+            for diagnostic in report.diagnostics:
+                say(str(diagnostic))
+            say(f"Built {report.pages} pages in {time.perf_counter() - started:.2f}s "
+                f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))")
         else:
             result, state = rebuild(preview.state, needs, settings, lock=preview.swap_lock)
             say(describe_rebuild(result, needs))
@@ -455,6 +456,3 @@ def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.
         server.server_close()
         thread.join(timeout=5)
 
-
-def paths_of(changes: Iterable[tuple[object, str]]) -> set[Path]:
-    return {Path(path) for _, path in changes}

@@ -87,3 +87,40 @@ def test_every_internal_link_and_asset_resolves(demo_site):
 def test_the_404_page_links_work_at_any_depth(demo_site):
     links = parse(demo_site / "404.html").links
     assert "/static/style.css" in links and "/events/" in links
+
+
+LEADERS = {"sanae-takaichi": "Prime Minister of Japan", "lee-jae-myung": "President of South Korea",
+           "xi-jinping": "President of China", "donald-trump": "President of United States",
+           "shigeru-ishiba": "Former Prime Minister of Japan"}
+
+
+def test_every_leader_of_the_demo_has_a_page_with_their_role(demo_site):
+    for slug, role in LEADERS.items():
+        assert role in page_text(demo_site / "people" / slug / "index.html"), slug
+    leaders = page_text(demo_site / "leaders/index.html")
+    assert all(name in leaders for name in ("Sanae Takaichi", "Lee Jae Myung", "Xi Jinping", "Donald Trump"))
+
+
+def test_countries_places_organisations_and_relations_of_the_demo(demo_site):
+    expected = {
+        "countries": ["japan", "south-korea", "china", "united-states", "north-korea", "taiwan", "russia",
+                      "venezuela"],
+        "places": ["nara", "tokyo", "beijing", "gyeongju", "ikaruga", "horyuji-temple", "korean-peninsula"],
+        "organizations": ["apec", "unesco"],
+        "relations": ["japan--south-korea", "china--south-korea"],
+    }
+    for folder, slugs in expected.items():
+        for slug in slugs:
+            assert (demo_site / folder / slug / "index.html").is_file(), f"{folder}/{slug}"
+    assert "Region" in page_text(demo_site / "places/korean-peninsula/index.html")
+    assert re.search(r"City in (Nara, )?Japan", page_text(demo_site / "places/ikaruga/index.html"))
+    assert "City in South Korea" in page_text(demo_site / "places/gyeongju/index.html")
+    assert not list(demo_site.glob("*/horyuji/index.html"))  # never "Horyuji" the product
+
+
+def test_relation_page_lists_the_meetings_between_the_countries(demo_site):
+    text = page_text(demo_site / "relations/japan--south-korea/index.html")
+    assert "Meeting Lee Jae Myung and Sanae Takaichi in Nara · 13 January 2026" in text
+    assert "in Gyeongju · October 2025" in text
+    text = page_text(demo_site / "relations/china--south-korea/index.html")
+    assert "Lee Jae Myung and Xi Jinping in Beijing · January 2026" in text

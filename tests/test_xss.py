@@ -101,7 +101,7 @@ def write_hostile_override(content: Path, payloads: list[str], event_id: str) ->
         encoding="utf-8")
 
 
-def event_listing(site_folder: Path, title: str) -> str:
+def event_of_source(site_folder: Path, title: str) -> str:
     """The id of the event whose published Markdown lists a source with this title."""
     for card in sorted(site_folder.glob("events/*/index.md")):
         sources = frontmatter.loads(card.read_text(encoding="utf-8")).metadata.get("sources") or []
@@ -122,7 +122,7 @@ def hostile_site(tmp_path_factory, shared_cache):
     shown = write_hostile_content(root / "content", payloads)
     with SubpathServer("/REPO/") as server:
         first = serve_built_project(root, server, cache_dir=shared_cache)  # to learn the event's id
-        write_hostile_override(root / "content", payloads, event_listing(first.folder, payloads[0]))
+        write_hostile_override(root / "content", payloads, event_of_source(first.folder, payloads[0]))
         site = serve_built_project(root, server, cache_dir=shared_cache)
         yield site, shown
 

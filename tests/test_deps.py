@@ -1,0 +1,227 @@
+"""Exact rebuilds: what a changed path needs, what a page records while drawn, and that a rebuild's output is
+byte-identical to a full build of the same input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sitegen.nlp
+from sitegen.build import build_site, build_state, rebuild
+from sitegen.config import load_settings
+from sitegen.deps import Layout, Needs, PageRecord, ReadLog, Ref, fingerprint, needs_for, pages_to_draw, shallow
+from sitegen.models import Entity, EntityKind, Event
+from sitegen.render import PAGE_HELPERS, render_pages
+from sitegen.site import Digest, Page
+
+P = Path("/p")
+LAYOUT = Layout(config_file=P / "sitegen.toml", content_dir=P / "content", templates_dir=P / "templates",
+                static_dir=P / "static", overrides_dir=P / "overrides",
+                generated=(P / "site", P / ".sitegen/cache", P / ".sitegen/cards"))
+
+
+@pytest.mark.parametrize("path, needs", [
+    ("sitegen.toml", Needs(full=True)),
+    ("templates/person.html", Needs(templates=frozenset({"person.html"}))),
+    ("templates/partials/macros.html", Needs(templates=frozenset({"partials/macros.html"}))),
+    ("templates/partials", Needs(templates=frozenset({"partials"}))),  # a folder renamed or deleted
+    ("overrides/templates/base.html", Needs(templates=frozenset({"base.html"}))),
+    ("static/style.css", Needs(static=frozenset({"style.css"}))),
+    ("overrides/static/img/logo.svg", Needs(static=frozenset({"img/logo.svg"}))),
+    ("content/articles/a.txt", Needs(content=True)),
+    ("content/entities/people/sanae-takaichi.md", Needs(content=True)),
+    ("content/events/x.md", Needs(content=True)),
+    # nothing: editor swap, backup and temp files, hidden folders, the build's own output, unrelated files
+    ("content/entities/people/.sanae-takaichi.md.swp", Needs()),
+    ("content/articles/a.txt~", Needs()),
+    ("templates/#person.html#", Needs()),
+    ("templates/person.html.tmp", Needs()),
+    ("content/.git/index", Needs()),
+    ("site/index.html", Needs()),
+    (".sitegen/cache/nlp/ab/abcdef", Needs()),
+    ("README.md", Needs()),
+    ("sitegen.toml.bak", Needs()),
+])
+def test_what_a_changed_path_needs(path, needs):
+    assert needs_for([P / path], LAYOUT) == needs
+
+
+def test_a_burst_of_changes_needs_their_union():
+    paths = [P / "templates/event.html", P / "static/search.js", P / "content/articles/b.md", P / ".x.swp"]
+    assert needs_for(paths, LAYOUT) == Needs(content=True, templates=frozenset({"event.html"}),
+                                             static=frozenset({"search.js"}))
+    assert not needs_for([], LAYOUT).anything
+
+
+def entity(ident: str, name: str, description: str = "") -> Entity:
+    return Entity(id=ident, kind=EntityKind.PERSON, name=name, description=description)
+
+
+def tiny_digest(description: str = "", extra_person: bool = False) -> Digest:
+    people = {"person/a": entity("person/a", "Ann", description), "person/b": entity("person/b", "Bo")}
+    if extra_person:
+        people["person/c"] = entity("person/c", "Cy")
+    event = Event(id="e1", title="Ann meets Bo", date=None, articles=(), participants=("person/a", "person/b"),
+                  entities=("person/a", "person/b"))
+    return Digest(title="T", description="D", base_url="/", articles={}, events=[event], entities=people, mentions=[])
+
+
+def test_fingerprints_count_tracked_things_by_id_only():
+    one, two = tiny_digest("first"), tiny_digest("second")
+    assert shallow(one.entities["person/a"]) == Ref("entity", "person/a")
+    assert fingerprint(list(one.entities.values())) == fingerprint(list(two.entities.values()))
+    assert fingerprint(one.entities["person/a"].description) != fingerprint(two.entities["person/a"].description)
+
+
+@pytest.fixture
+def tiny_templates(tmp_path) -> Path:
+    (tmp_path / "person.html").write_text("{% set p = digest.entities[page.subject] %}<h1>{{ p.name }}</h1>"
+                                          "<p>{{ p.description }}</p>{% include 'nav.html' %}")
+    (tmp_path / "event.html").write_text("{% set e = digest.event_by_id[page.subject] %}{{ e.title }}:"
+                                         "{% for p in e.participants %} {{ digest.entities[p].name }}{% endfor %}"
+                                         "{% include 'nav.html' %}")
+    (tmp_path / "nav.html").write_text("{% if digest.events %}<nav>{{ digest.events | length }} events</nav>"
+                                       "{% endif %}")
+    return tmp_path
+
+
+def tiny_pages() -> list[Page]:
+    return [Page(path="people/a/", template="person.html", title="Ann", subject="person/a"),
+            Page(path="people/b/", template="person.html", title="Bo", subject="person/b"),
+            Page(path="events/e1/", template="event.html", title="Ann meets Bo", subject="e1")]
+
+
+def test_a_page_records_the_templates_it_loaded_and_the_fields_it_read(tiny_templates):
+    records: dict[str, PageRecord] = {}
+    render_pages(tiny_digest(), tiny_pages(), tiny_templates, records=records)
+    ann = records["people/a/"]
+    assert ann.templates == {"person.html", "nav.html"}
+    assert ("field", "entity", "person/a", "description") in ann.reads
+    assert ("field", "entity", "person/b", "description") not in records["events/e1/"].reads
+    assert ("digest", ("attr", "events"), ("len",)) in ann.reads  # `| length` reads the count, not the events
+
+
+def test_only_pages_whose_reads_changed_are_drawn_again(tiny_templates):
+    records: dict[str, PageRecord] = {}
+    pages = tiny_pages()
+    render_pages(tiny_digest("first"), pages, tiny_templates, records=records)
+    helpers = PAGE_HELPERS
+    # Ann's description is read by her page only; the event page shows her name, which did not change.
+    assert [p.path for p in pages_to_draw(records, pages, tiny_digest("second"), (), helpers)] == ["people/a/"]
+    assert pages_to_draw(records, pages, tiny_digest("first"), (), helpers) == []
+    assert [p.path for p in pages_to_draw(records, pages, None, {"event.html"}, helpers)] == ["events/e1/"]
+    assert len(pages_to_draw(records, pages, None, {"nav.html"}, helpers)) == 3
+    new_page = Page(path="people/c/", template="person.html", title="Cy", subject="person/c")
+    drawn = pages_to_draw(records, [*pages, new_page], tiny_digest("first", extra_person=True), (), helpers)
+    assert [p.path for p in drawn] == ["people/c/"]  # another person changes no page that did not list people
+
+
+def test_the_read_log_fingerprints_each_read_once_per_build():
+    memo: dict = {}
+    one, two = ReadLog(memo), ReadLog(memo)
+    one.saw(("digest", ("attr", "title"), ("value",)), "T")
+    two.saw(("digest", ("attr", "title"), ("value",)), "T")
+    assert len(memo) == 1 and one.reads == two.reads
+
+
+# --- whole rebuilds against full builds ------------------------------------------------------------------
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def spacy_runs(monkeypatch) -> list[int]:
+    """How many texts spaCy parsed since the test started."""
+    runs: list[int] = []
+    real = sitegen.nlp.load_pipeline
+
+    def counting(model, patterns=()):
+        nlp = real(model, patterns)
+        pipe = nlp.pipe
+
+        def counted(texts, **kwargs):
+            for text in texts:
+                runs.append(1)
+                yield from pipe([text], **kwargs)
+
+        nlp.pipe = counted
+        return nlp
+
+    monkeypatch.setattr(sitegen.nlp, "load_pipeline", counting)
+    return runs
+
+
+def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed(project, spacy_runs):
+    served = load_settings(project)
+    full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
+    layout = Layout(config_file=project / "sitegen.toml", content_dir=served.content_dir,
+                    templates_dir=served.templates_dir, static_dir=served.static_dir,
+                    overrides_dir=served.overrides_dir, generated=(served.output_dir, served.cache_dir, served.cards_dir))
+    _, state = build_state(served)
+    person_pages = sum(1 for p in state.pages if p.template == "person.html")
+    card = project / "content/entities/people/sanae-takaichi.md"
+    card.parent.mkdir(parents=True, exist_ok=True)
+    article = sorted((project / "content/articles").iterdir())[0]
+    extra = project / "content/articles/zz-extra.md"
+    edits = [  # (what the editor does, the path saved, check of the rebuild report)
+        ("new curated card", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nA curated note.\n"),
+         card, lambda r: r.drawn >= 1),  # a new name teaches the NER: every article is parsed again
+        ("card text", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nAnother note.\n"),
+         card, lambda r: r.drawn == 1 and r.changed == 2 and r.parsed == 0),  # her page and its Markdown card
+        ("template", lambda: _edit(project / "templates/person.html", "<h1>", "<h1 class=\"name\">"),
+         project / "templates/person.html", lambda r: r.drawn == person_pages and r.parsed == 0),
+        ("static file", lambda: _edit(project / "static/style.css", "", "/* edited */\n"),
+         project / "static/style.css", lambda r: r.drawn == 0 and r.static == 1),
+        ("override template", lambda: _write(project / "overrides/templates/about.html",
+                                             "{% extends 'base.html' %}{% block main %}<h1>Ours</h1>{% endblock %}"),
+         project / "overrides/templates/about.html", lambda r: r.drawn == 1),
+        ("article edit", lambda: _edit(article, "\n", "\nAn editor's added line.\n"),
+         article, lambda r: r.parsed == 1 and r.drawn < len(state.pages)),
+        ("article added", lambda: extra.write_text("---\ntitle: A call\ndate: 2026-02-02\n---\nPrime Minister "
+                                                   "Sanae Takaichi spoke with President Lee Jae-myung by phone.\n"),
+         extra, lambda r: r.parsed == 1),
+        ("article removed", lambda: extra.unlink(), extra, lambda r: r.parsed == 0),
+        ("card removed", lambda: card.unlink(), card, lambda r: r.drawn >= 1),
+        ("config", lambda: _edit(project / "sitegen.toml", 'title = "Diplomacy Digest"', 'title = "Digest"'),
+         project / "sitegen.toml", lambda r: r.full),
+    ]
+    for name, edit, path, check in edits:
+        edit()
+        if name == "config":
+            served = load_settings(project)
+            full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
+        before = len(spacy_runs)
+        report, state = rebuild(state, needs_for([path], layout), served)
+        assert report.parsed == len(spacy_runs) - before, name
+        assert check(report), (name, report)
+        build_site(full)
+        assert files_of(served.output_dir) == files_of(full.output_dir), name
+        assert files_of(served.cards_dir) == files_of(full.cards_dir), name
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1) if old else new + text, encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_new_problem_fails_the_rebuild_and_leaves_the_site(project):
+    settings = load_settings(project)
+    _, state = build_state(settings)
+    before = files_of(settings.output_dir)
+    card = project / "content/entities/people/x.md"
+    card.parent.mkdir(parents=True)
+    card.write_text("---\nname: [Sanae\nkind: person\n---\nText\n")
+    from sitegen.build import BuildFailed
+
+    with pytest.raises(BuildFailed) as failed:
+        rebuild(state, Needs(content=True))
+    assert [d.path for d in failed.value.diagnostics] == ["content/entities/people/x.md"]
+    assert files_of(settings.output_dir) == before
