@@ -38,7 +38,7 @@ def relationship_svg(digest: Digest, entity: Entity, href: Callable[[Entity], st
     ranked = sorted(counts, key=lambda e: (-counts[e], digest.entities[e].name))[:MAX_NEIGHBOURS]
     centre = SIZE / 2
     label = "people" if entity.kind == EntityKind.PERSON else "countries"
-    parts = [f'<svg class="graph" viewBox="0 0 {SIZE} {SIZE}" role="img" '
+    parts = [f'<svg class="graph" viewBox="0 0 {SIZE} {SIZE}" role="group" '
              f'aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="graph-title">{escape(entity.name)} and the {label} met</title>']
     nodes = []

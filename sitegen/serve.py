@@ -97,7 +97,7 @@ def site_path(request_path: str, mount: str) -> str | None:
     Refused: paths outside the mount, `..` and `.` segments (plain or percent-encoded), absolute paths
     after decoding, backslashes and NUL bytes.
     """
-    path = urlsplit(request_path).path
+    path = request_target(request_path)
     if not path.startswith(mount) and path + "/" != mount:
         return None
     rel = unquote(path[len(mount):], errors="strict") if path.startswith(mount) else ""
@@ -107,6 +107,11 @@ def site_path(request_path: str, mount: str) -> str | None:
     if any(part in (".", "..") for part in parts):
         return None
     return rel
+
+
+def request_target(raw: str) -> str:
+    """The path of a request line's target, as sent (not parsed as a URL: "//x/y" names no host here)."""
+    return raw.split("?", 1)[0].split("#", 1)[0]
 
 
 def content_type(name: str) -> str:
@@ -219,7 +224,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False) -> None:
-        path = urlsplit(self.path).path
+        path = request_target(self.path)
         if path == EVENTS_PATH:
             return self._events()
         if path == SCRIPT_PATH:

@@ -12,6 +12,7 @@ from sitegen.build import build_site
 from sitegen.config import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
+pytest_plugins = ["conftest_web"]
 
 
 def copy_project(target: Path) -> Path:
