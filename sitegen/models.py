@@ -114,6 +114,9 @@ class Role(Frozen):
     title: str  # "Prime Minister"
     country: str | None = None  # country entity id
     former: bool = False
+    as_of: dt.date | None = None  # the latest article date that states the role (current, or held before)
+    since: str | None = None  # from a curated card: "2025-10"
+    until: str | None = None
 
 
 class Entity(Frozen):

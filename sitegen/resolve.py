@@ -7,6 +7,7 @@ whatever label a single mention got; a name the gazetteer knows as a country is 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import cache
@@ -120,11 +121,15 @@ def resolve_entities(
                                           start=start, end=end, text=article.text[start:end]))
     _attach_landmarks(entities, resolved, parsed)
     _attach_appositions(entities, resolved, parsed, gazetteer)
-    _attach_roles(entities, resolved, parsed)
+    _attach_roles(entities, resolved, parsed, {a.id: a.date for a in articles})
     for card in cards:
         _apply_card(card, entities, gazetteer, card_names)
     _add_referenced_countries(entities, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value is not None else None
 
 
 def _add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer) -> None:
@@ -449,7 +454,8 @@ def _apply_card(card: CuratedCard, entities: dict[str, Entity], gazetteer: Gazet
     if card.place_kind:
         update["place_kind"] = card.place_kind
     if card.roles:
-        update["roles"] = tuple(Role(title=r.title, country=country_id(r.country), former=r.former or bool(r.until))
+        update["roles"] = tuple(Role(title=r.title, country=country_id(r.country), former=r.former or bool(r.until),
+                                     since=_text_or_none(r.since), until=_text_or_none(r.until))
                                 for r in card.roles)
         if not card.country:
             update["country"] = next((r.country for r in update["roles"] if r.country), entity.country)
@@ -586,10 +592,12 @@ def read_title(words: str) -> tuple[str, bool] | None:
 
 
 def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention],
-                  parsed: Mapping[str, ParsedArticle]) -> None:
+                  parsed: Mapping[str, ParsedArticle], dates: Mapping[str, dt.date | None]) -> None:
     """Titles in apposition become roles: "Japanese Prime Minister Sanae Takaichi", "then-President X",
-    "X, South Korea's president". The country comes from the demonym or country named with the title."""
+    "X, South Korea's president". The country comes from the demonym or country named with the title, the
+    time from the articles that state it."""
     found: dict[str, dict[tuple[str, str | None], bool]] = defaultdict(dict)
+    stated: dict[tuple[str, str, str | None], dt.date] = {}
     by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
     for mention in mentions:
         by_sentence[(mention.article_id, mention.sentence)].append(mention)
@@ -607,14 +615,18 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
                 title, country, former = role
                 key = (title, country)
                 found[mention.entity_id][key] = found[mention.entity_id].get(key, True) and former
+                if (day := dates.get(article_id)) is not None:
+                    seen = stated.get((mention.entity_id, *key))
+                    stated[(mention.entity_id, *key)] = max(day, seen) if seen else day
     successions = _successions(entities, by_sentence, parsed)
     for person_id, roles in found.items():
         ordered = sorted(roles.items(), key=lambda kv: (kv[1], kv[0][1] is None, kv[0][0]))
-        role_list = tuple(Role(title=title, country=country, former=former) for (title, country), former in ordered)
+        role_list = tuple(Role(title=title, country=country, former=former,
+                               as_of=stated.get((person_id, title, country))) for (title, country), former in ordered)
         country = next((r.country for r in role_list if r.country), entities[person_id].country)
         entities[person_id] = entities[person_id].model_copy(update={"roles": role_list, "country": country})
     for holder_id, other_id, word in successions:  # "Takaichi's predecessor Shigeru Ishiba"
-        inherited = tuple(Role(title=r.title, country=r.country, former=word == "predecessor")
+        inherited = tuple(Role(title=r.title, country=r.country, former=word == "predecessor", as_of=r.as_of)
                           for r in entities[holder_id].roles if not r.former and office_titles().get(r.title.lower()))
         other = entities[other_id]
         known = {(r.title, r.country) for r in other.roles}

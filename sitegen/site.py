@@ -189,8 +189,10 @@ class Digest:
             entity = self.entities[page.subject]
             data.update(kind=entity.kind.value, name=entity.name, aliases=list(entity.aliases),
                         country=self.entities[entity.country].name if entity.country else None,
-                        roles=[{"title": r.title, "country": self.entities[r.country].name if r.country else None,
-                                "former": r.former} for r in entity.roles],
+                        roles=[{k: v for k, v in {"title": r.title, "former": r.former,
+                                "country": self.entities[r.country].name if r.country else None,
+                                "as_of": r.as_of.isoformat() if r.as_of else None, "since": r.since,
+                                "until": r.until}.items() if v is not None} for r in entity.roles],
                         curated=entity.curated, mentions=self.mention_count[entity.id],
                         events=len(self.events_of.get(entity.id, [])))
             if entity.kind == EntityKind.PLACE:
