@@ -1,17 +1,21 @@
 """Group news articles into events, and find wire copies republished by several outlets.
 
 Two articles are about the same event when they share rare named entities, use the same rare words
-and, when both are dated, appear within a few days of each other. Similarities are computed only for
-candidate pairs (same time window, top neighbours by sparse dot products computed in row chunks) so
-the cost grows with the number of articles per time window, never with the square of the corpus.
-Clusters are then built by average linkage on that sparse candidate graph: a pair that was never a
-candidate counts as similarity 0, which keeps a cluster from chaining across unrelated stories.
+and, when both are dated, appear within a few days of each other. Publication dates spread around an
+event, so time is a soft prior inside a hard window (a pair's similarity is divided by 1 + decay x days
+apart), and two reports that name only different weekdays ("on Tuesday" / "on Thursday") count as
+weaker evidence: that separates the follow-ups of one week when the dates cannot. Similarities are
+computed only for candidate pairs (same time window, top neighbours by sparse dot products computed in
+row chunks) so the cost grows with the number of articles per time window, never with the square of the
+corpus. Clusters are then built by average linkage on that sparse candidate graph: a pair that was never
+a candidate counts as similarity 0, which keeps a cluster from chaining across unrelated stories.
 """
 
 from __future__ import annotations
 
 import datetime
 import heapq
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -41,12 +45,13 @@ class ClusterSettings(BaseModel):
     text_weight: float = Field(0.9, gt=0)  # weight of TF-IDF cosine in the pair similarity
     entity_weight: float = Field(0.1, ge=0)  # weight of IDF-weighted entity cosine
     window_days: int = Field(2, ge=0)  # dated articles further apart than this are never one event
-    day_decay: float = Field(0.35, ge=0, le=1)  # share of a pair's similarity lost per day apart
+    day_decay: float = Field(0.5, ge=0)  # a pair's similarity is divided by 1 + day_decay x days apart
+    weekday_mismatch: float = Field(0.5, ge=0, le=1)  # factor when two texts name only different weekdays
     neighbours: int = Field(30, ge=1)  # candidate pairs kept per article (strongest first)
     min_pair_similarity: float = Field(0.05, ge=0)  # weaker pairs are not candidates at all
-    shared_neighbours: int = Field(10, ge=1)  # size of the neighbour lists compared per pair
+    shared_neighbours: int = Field(8, ge=1)  # size of the neighbour lists compared per pair
     shared_neighbour_weight: float = Field(0.5, ge=0, le=1)  # how much their overlap scales a pair
-    link_threshold: float = Field(0.12, ge=0)  # merge clusters while their average link is at least this
+    link_threshold: float = Field(0.10, ge=0)  # merge clusters while their average link is at least this
     chunk_rows: int = Field(512, ge=1)  # rows per sparse product (bounds memory)
 
 
@@ -139,7 +144,7 @@ def _candidate_pairs(
             if days[row] >= 0:
                 partner_days = days[partners]
                 apart = np.where(partner_days < 0, 0, np.abs(partner_days - days[row]))
-                scores = scores * np.clip(1.0 - day_decay * apart, 0.0, 1.0)
+                scores = scores / (1.0 + day_decay * apart)
                 keep = (partners != row) & (scores >= floor) & (apart <= window_days)
             else:
                 keep = (partners != row) & (scores >= floor)
@@ -150,6 +155,29 @@ def _candidate_pairs(
             for partner, score in zip(partners.tolist(), scores.tolist()):
                 pairs[(min(row, partner), max(row, partner))] = score
     return pairs
+
+
+_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+
+
+def _weekdays(text: str) -> frozenset[str]:
+    """The weekday names a text uses: news says on which day something happened ("on Tuesday")."""
+    return frozenset(match.lower() for match in _WEEKDAY.findall(text))
+
+
+def _weekday_agreement(
+    pairs: dict[tuple[int, int], float], texts: Sequence[str], mismatch: float
+) -> dict[tuple[int, int], float]:
+    """Scale by `mismatch` the pairs whose texts both name weekdays but no weekday in common.
+
+    Dates cannot separate the vote on Tuesday from the follow-up on Wednesday once publication times
+    spread over a day or two; the days the reports name can.
+    """
+    weekdays = [_weekdays(text) for text in texts]
+    return {
+        (a, b): score * (mismatch if weekdays[a] and weekdays[b] and not weekdays[a] & weekdays[b] else 1.0)
+        for (a, b), score in pairs.items()
+    }
 
 
 def _shared_neighbour_weighting(
@@ -240,6 +268,7 @@ def cluster_events(
         vectors, _day_numbers([item.date for item in ordered]), settings.window_days,
         settings.day_decay, settings.neighbours, settings.min_pair_similarity, settings.chunk_rows,
     )
+    pairs = _weekday_agreement(pairs, [item.text for item in ordered], settings.weekday_mismatch)
     pairs = _shared_neighbour_weighting(pairs, settings.shared_neighbours, settings.shared_neighbour_weight)
     groups = _average_linkage(len(ordered), pairs, settings.link_threshold)
     return _sorted_groups([item.id for item in ordered], groups)

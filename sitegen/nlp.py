@@ -81,8 +81,8 @@ def _complete_name(ent: Span) -> Span:
     if ent.label_ != "PERSON":
         return ent
     doc, end = ent.doc, ent.end
-    while (end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].ent_type_ in ("", "PERSON")
-           and any(t.head.i == end for t in doc[ent.start:end])):
+    while (end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].ent_iob_ in ("", "O")
+           and any(t.head.i == end for t in doc[ent.start:end])):  # never into a name that starts there
         end += 1
     return ent if end == ent.end else Span(doc, ent.start, end, label="PERSON")
 

@@ -194,10 +194,11 @@ class Preview:
     def output_dir(self) -> Path:
         return self.settings.output_dir
 
-    def succeeded(self, state: SiteState) -> None:
+    def succeeded(self, state: SiteState, changed: bool = True) -> None:
+        """A good build; pages reload only when it changed some file (else listeners just drop the overlay)."""
         with self.changed:
             self.state, self.settings, self.problems = state, state.settings, []
-            self.generation += 1
+            self.generation += changed
             self.version += 1
             self.changed.notify_all()
 
@@ -340,20 +341,26 @@ class Watcher:
         folders = [layout.config_file.parent] if layout.config_file else []
         if not layout.overrides_dir.is_dir():
             folders.append(layout.overrides_dir.parent)  # to notice when it appears
-        self.threads = [threading.Thread(target=self._run, args=(paths, recursive, step_ms), daemon=True)
-                        for paths, recursive in ((self.roots, True), (sorted(set(folders)), False)) if paths]
+        jobs = [(paths, recursive, threading.Event())
+                for paths, recursive in ((self.roots, True), (sorted(set(folders)), False)) if paths]
+        self.threads = [threading.Thread(target=self._run, args=job + (step_ms,), daemon=True) for job in jobs]
         for thread in self.threads:
             thread.start()
+        for _, _, ready in jobs:  # a save right after this returns is seen
+            ready.wait(timeout=10)
 
     def watched_roots(self) -> list[Path]:
         layout = self.layout
         return [p for p in (layout.content_dir, layout.templates_dir, layout.static_dir, layout.overrides_dir)
                 if p.is_dir()]
 
-    def _run(self, paths: list[Path], recursive: bool, step_ms: int) -> None:
+    def _run(self, paths: list[Path], recursive: bool, ready: threading.Event, step_ms: int) -> None:
+        # The first (empty) yield after a timeout says the watches are in place.
         for changes in watch(*paths, recursive=recursive, watch_filter=None, stop_event=self.stop, step=step_ms,
-                             rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
-            self.queue.put({Path(path) for _, path in changes})
+                             rust_timeout=200, yield_on_timeout=True, raise_interrupt=False):
+            ready.set()
+            if changes:
+                self.queue.put({Path(path) for _, path in changes})
 
     def batches(self, until: threading.Event, settle: float = 0.05) -> Iterator[set[Path]]:
         """Changed paths, a burst at a time (watchfiles debounces each watch; this merges the two)."""
@@ -384,11 +391,10 @@ def describe_rebuild(report: RebuildReport, needs: Needs) -> str:
             f"spaCy ran on {report.parsed} article(s){' (full build)' if report.full else ''}")
 
 
-def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: Path,
+def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: Path, watcher: Watcher,
                    say: Callable[[str], None], stop: threading.Event) -> None:
     """Rebuild after each burst of saves until `stop` is set. Needs of a failed rebuild are kept for the next
     try, so fixing one file redoes everything the failed attempt should have done."""
-    watcher = Watcher(layout_of(preview.settings, config_file))
     pending = Needs()
     try:
         while not stop.is_set():
@@ -413,6 +419,7 @@ def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: 
 
 def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: Callable[[str], None]) -> None:
     """One rebuild; on failure the last good site stays and the problems go to the overlay."""
+    changed = True
     try:
         settings = load() if needs.full or preview.state is None else preview.settings
         if preview.state is None:
@@ -424,6 +431,7 @@ def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: C
                 f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))")
         else:
             result, state = rebuild(preview.state, needs, settings, lock=preview.swap_lock)
+            changed = result.full or bool(result.changed or result.static)
             say(describe_rebuild(result, needs))
     except Exception as exc:  # noqa: BLE001 - any failure is shown in the page; the server keeps running
         problems = problems_of(exc)
@@ -432,7 +440,7 @@ def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: C
             where = f"{problem.path}:{problem.line}" if problem.line else (problem.path or "build")
             say(f"Rebuild failed: {where}: {problem.message}")
         return
-    preview.succeeded(state)
+    preview.succeeded(state, changed)
 
 
 def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.1", port: int = 8000,
@@ -442,6 +450,7 @@ def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.
     stop = stop or threading.Event()
     settings = load()
     preview = Preview(settings)
+    watcher = Watcher(layout_of(settings, config_file)) if watching else None  # saves during the build count
     attempt(preview, Needs(full=True), lambda: settings, say)
     server = make_server(preview, host, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
@@ -449,13 +458,15 @@ def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.
     address = f"http://{host}:{server.server_address[1]}{mount_path(preview.settings.base_url)}"
     (ready or (lambda url: say(f"Serving {url}" + (" (watching for changes)" if watching else ""))))(address)
     try:
-        if watching:
-            run_watch_loop(preview, load, config_file, say, stop)
+        if watcher is not None:
+            run_watch_loop(preview, load, config_file, watcher, say, stop)
         else:
             stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if watcher is not None:
+            watcher.close()
         preview.close()
         server.shutdown()
         server.server_close()

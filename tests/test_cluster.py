@@ -82,6 +82,37 @@ def test_same_leaders_meeting_months_apart_are_two_events():
     assert "autumn-a" not in _group_of(groups, "summit-a")
 
 
+def test_one_event_published_over_three_days_stays_one_event():
+    spread = [SUMMIT[0].model_copy(update={"date": D(2025, 3, 9)}), SUMMIT[1],
+              SUMMIT[2].model_copy(update={"date": D(2025, 3, 11)})]
+    groups = cluster_events(spread + SECOND_MEETING + [UNRELATED])
+    assert _group_of(groups, "summit-a") == ["summit-a", "summit-b", "summit-c"]
+
+
+FOLLOW_UPS = [
+    ClusterItem(id="senate-a", date=D(2025, 6, 4),
+                text="Senate passes farm subsidy bill\n\nThe Senate passed the farm subsidy bill on Tuesday by 61 "
+                "votes to 38 after a late amendment on dairy quotas failed.", entities=("organization/senate",)),
+    ClusterItem(id="senate-b", date=D(2025, 6, 4),
+                text="Farm subsidy bill clears the Senate\n\nSenators approved the farm subsidy bill on Tuesday, 61 "
+                "to 38, rejecting an amendment on dairy quotas.", entities=("organization/senate",)),
+    ClusterItem(id="house-a", date=D(2025, 6, 5),
+                text="House committee rewrites farm subsidy bill\n\nA House committee on Thursday stripped the crop "
+                "insurance section from the farm subsidy bill and sent it to the floor.",
+                entities=("organization/house",)),
+    ClusterItem(id="house-b", date=D(2025, 6, 4),
+                text="Crop insurance cut from farm subsidy bill\n\nHouse committee members voted on Thursday to strip "
+                "crop insurance from the farm subsidy bill before a floor vote.", entities=("organization/house",)),
+]
+
+
+def test_reports_naming_different_weekdays_are_different_events():
+    groups = cluster_events(FOLLOW_UPS + SECOND_MEETING + [UNRELATED])
+    assert ["house-a", "house-b"] in groups and ["senate-a", "senate-b"] in groups
+    blind = cluster_events(FOLLOW_UPS + SECOND_MEETING + [UNRELATED], ClusterSettings(weekday_mismatch=1.0))
+    assert ["house-a", "house-b", "senate-a", "senate-b"] in blind  # the days named are what told them apart
+
+
 def test_time_window_alone_separates_identical_texts_far_apart():
     repeat = SUMMIT[0].model_copy(update={"id": "summit-a-next-year", "date": D(2026, 3, 10)})
     groups = cluster_events(SUMMIT + [repeat])

