@@ -207,13 +207,39 @@ class Digest:
     def event_meetings(self, event: Event) -> tuple[list[Relation], list[Relation]]:
         """The meetings an event's articles tell: (the event's own, earlier ones they mention as background)."""
         told = [r for r in self.relations if any(e.article_id in event.articles for e in r.evidence)]
-        own = [r for r in told if _is_the_event(r, event)]
+        own = [r for r in told if self.is_the_event(r, event)]
         return own, sorted((r for r in told if r not in own), key=_relation_order)
+
+    def is_the_event(self, relation: Relation, event: Event) -> bool:
+        """A meeting is the event itself when it happened then, among the event's participants only, and
+        where the event was (or somewhere the articles do not say)."""
+        if event.date is None or relation.date is None:
+            return False
+        if not relation.date.start <= event.date <= relation.date.end:
+            return False
+        people = set(relation.participants)
+        if not people & set(event.participants) or not people <= set(event.participants):
+            return False
+        return relation.place is None or relation.place in self.around(event.place) | {event.country}
+
+    def around(self, place_id: str | None) -> set[str]:
+        """A place with everything that contains it and everything it contains."""
+        if place_id is None:
+            return set()
+        found, todo = {place_id}, [place_id]
+        while todo:
+            here = self.entities[todo.pop()]
+            for other in filter(None, (here.located_in, here.country)):
+                if other not in found:
+                    found.add(other)
+                    todo.append(other)
+        inside = {e.id for e in self.places_of.get(place_id, [])}
+        return found | inside
 
     def background(self) -> list[Relation]:
         """Meetings the articles mention that are not themselves events of the digest, for the timeline."""
         return [r for r in self.relations if r.date is not None
-                and not any(_is_the_event(r, e) for e in self.events)]
+                and not any(self.is_the_event(r, e) for e in self.events)]
 
     def timeline(self) -> list[tuple[str, list[Event | Relation]]]:
         """("January 2026", events and background meetings of that month) newest month first."""
@@ -365,19 +391,11 @@ def _bilaterals(digest: Digest) -> dict[str, Bilateral]:
         slug = f"{one.split('/', 1)[1]}--{two.split('/', 1)[1]}"
         told_in = {e.article_id for r in meetings for e in r.evidence}
         events = tuple(e for e in digest.events if told_in.intersection(e.articles)
-                       and any(_is_the_event(r, e) for r in meetings))
+                       and any(digest.is_the_event(r, e) for r in meetings))
         result[slug] = Bilateral(id=slug, kind=kind, members=(one, two),
                                  title=f"{digest.entities[one].name} – {digest.entities[two].name}",
                                  meetings=tuple(sorted(meetings, key=_relation_order, reverse=True)), events=events)
     return dict(sorted(result.items()))
-
-
-def _is_the_event(relation: Relation, event: Event) -> bool:
-    """A meeting is an event's own when it happened on the event's date among its participants."""
-    if event.date is None or relation.date is None:
-        return False
-    same_time = relation.date.start <= event.date <= relation.date.end
-    return same_time and bool(set(relation.participants) & set(event.participants))
 
 
 def _relation_order(relation: Relation) -> tuple:
