@@ -124,3 +124,11 @@ def test_relation_page_lists_the_meetings_between_the_countries(demo_site):
     assert "in Gyeongju · October 2025" in text
     text = page_text(demo_site / "relations/china--south-korea/index.html")
     assert "Lee Jae Myung and Xi Jinping in Beijing · January 2026" in text
+
+
+def test_event_page_tells_its_own_meetings_apart_from_the_background(demo_site):
+    html = event_page(demo_site).read_text()
+    own = html.split("<h2>Meetings</h2>")[1].split("<h2>")[0]
+    background = html.split("<h2>Background</h2>")[1].split("<h2>")[0]
+    assert "Nara" in own and "Xi Jinping" not in own and "Gyeongju" not in own
+    assert "Xi Jinping" in background and "Gyeongju" in background and "Shigeru Ishiba" in background
