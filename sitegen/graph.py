@@ -38,9 +38,7 @@ def relationship_svg(digest: Digest, entity: Entity, href: Callable[[Entity], st
     ranked = sorted(counts, key=lambda e: (-counts[e], digest.entities[e].name))[:MAX_NEIGHBOURS]
     centre = SIZE / 2
     label = "people" if entity.kind == EntityKind.PERSON else "countries"
-    parts = [f'<svg class="graph" viewBox="0 0 {SIZE} {SIZE}" role="group" '
-             f'aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="graph-title">{escape(entity.name)} and the {label} met</title>']
+    parts = [f'<title id="graph-title">{escape(entity.name)} and the {label} met</title>']
     nodes = []
     for index, other_id in enumerate(ranked):
         angle = -math.pi / 2 + 2 * math.pi * index / len(ranked)
@@ -60,4 +58,9 @@ def relationship_svg(digest: Digest, entity: Entity, href: Callable[[Entity], st
         else:
             parts.append(f'<a href="{escape(href(node))}">{circle}{text}</a>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Fit the picture to its nodes (and their labels below them) so a pair does not float in empty space.
+    top = min(y for _, _, y, _ in nodes) - 20
+    bottom = max(y for _, _, y, _ in nodes) + 32
+    head = (f'<svg class="graph" viewBox="0 {top:.0f} {SIZE} {bottom - top:.0f}" role="group" '
+            f'aria-labelledby="graph-title" xmlns="http://www.w3.org/2000/svg">')
+    return Markup(head + "".join(parts))

@@ -88,6 +88,7 @@ def _complete_name(ent: Span) -> Span:
 
 
 _MATCHERS: dict[int, Matcher] = {}
+_PIPELINES: dict[tuple[str, str], Language] = {}  # the one pipeline loaded in this process, by (model, names)
 
 
 def _construction_matcher(vocab) -> Matcher:
@@ -169,7 +170,11 @@ def parse_articles(
         parsed[article.id] = cached.model_copy(update={"article_id": article.id}) if cached.article_id != article.id else cached
         on_parsed(1)
     if todo:
-        nlp = load_pipeline(model, patterns)
+        key = (model, names)
+        if key not in _PIPELINES:  # a long-running `serve` loads the model once, not at every edit
+            _PIPELINES.clear()
+            _PIPELINES[key] = load_pipeline(model, patterns)
+        nlp = _PIPELINES[key]
         for article, doc in zip(todo, nlp.pipe((a.text for a in todo), batch_size=BATCH_SIZE)):
             result = to_parsed(doc, article.id, model_id)
             cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))

@@ -91,6 +91,7 @@ class Digest:
     mention_count: Counter = field(init=False)
     _mentions_by_article: dict[str, list[EntityMention]] = field(init=False)
     _by_kind: dict[EntityKind, list[Entity]] = field(init=False)
+    _quotes_by_article: dict[str, list[Quote]] = field(init=False)
     _leaders: list[Entity] = field(init=False)
     _feed_ids: set[str] = field(init=False)
     meetings_of: dict[str, list[Relation]] = field(init=False)  # person id -> meetings, newest first
@@ -148,6 +149,10 @@ class Digest:
             if quote.speaker:
                 quotes_of[quote.speaker].append(quote)
         set_(self, "quotes_of", dict(quotes_of))
+        quotes_by_article: dict[str, list[Quote]] = defaultdict(list)
+        for quote in self.quotes:
+            quotes_by_article[quote.article_id].append(quote)
+        set_(self, "_quotes_by_article", dict(quotes_by_article))
         set_(self, "bilaterals", _bilaterals(self))
         bilaterals_of: dict[str, list[Bilateral]] = defaultdict(list)
         for bilateral in self.bilaterals.values():
@@ -314,8 +319,10 @@ class Digest:
                  [(number[c], self.articles[c]) for c in event.articles if copies.get(c) == a])
                 for a in event.articles if a not in copies]
 
-    def copies(self, event: Event) -> set[str]:
-        return {c for group in event.duplicates for c in group[1:]}
+    def quotes_in(self, event: Event) -> list[Quote]:
+        """The quotes of an event's articles, wire copies aside (they repeat the original's)."""
+        copies = {c for group in event.duplicates for c in group[1:]}
+        return [q for a in event.articles if a not in copies for q in self._quotes_by_article.get(a, [])]
 
 
 def plan_pages(digest: Digest) -> list[Page]:
