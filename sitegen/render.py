@@ -12,8 +12,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -223,8 +223,7 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
     """
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
-    try:
+    with staged(output_dir, index_search, lock) as staging:
         for static_dir in static_dirs:
             if static_dir.is_dir():
                 shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
@@ -234,6 +233,15 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
                 raise RenderError(f"refusing to write {rel!r} outside the output folder")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+
+
+@contextmanager
+def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | None) -> Iterator[Path]:
+    """A fresh folder beside the output to fill; on success it is indexed for search and swapped in whole
+    (under the server's lock), on any failure removed, leaving the last good site as it was."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    try:
+        yield staging
         if index_search:
             build_search_index(staging)
         os.chmod(staging, 0o755)
@@ -256,8 +264,7 @@ def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collecti
     """
     output_dir = output_dir.resolve()
     reindex = index_search and any(rel.endswith(".html") for rel in (*writes, *removes))
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
-    try:
+    with staged(output_dir, reindex, lock) as staging:
         link_tree(output_dir, staging, skip={"pagefind"} if reindex else set())
         for rel in removes:
             _remove(_inside(staging, rel), staging)
@@ -276,14 +283,6 @@ def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collecti
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)
             target.write_bytes(data)
-        if reindex:
-            build_search_index(staging)
-        os.chmod(staging, 0o755)
-        with lock or nullcontext():
-            swap_in(staging, output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def link_tree(source: Path, target: Path, skip: Collection[str] = ()) -> None:

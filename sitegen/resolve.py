@@ -500,14 +500,18 @@ def _merge(old: Entity | None, new: Entity) -> Entity:
     return old.model_copy(update=update) if update else old
 
 
+def mentions_by_sentence(mentions: Iterable[EntityMention]) -> dict[tuple[str, int], list[EntityMention]]:
+    """(article, sentence) -> its mentions in reading order, sentences in order too."""
+    groups: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
+    for mention in mentions:
+        groups[(mention.article_id, mention.sentence)].append(mention)
+    return {key: sorted(group, key=lambda m: (m.start, m.end)) for key, group in sorted(groups.items())}
+
+
 def _attach_landmarks(entities: dict[str, Entity], mentions: Sequence[EntityMention],
                       parsed: Mapping[str, ParsedArticle]) -> None:
     """A landmark lies in the place its sentence names right after it ("the X temple in the town of Y")."""
-    by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
-    for mention in mentions:
-        by_sentence[(mention.article_id, mention.sentence)].append(mention)
-    for group in by_sentence.values():
-        group.sort(key=lambda m: m.start)
+    for group in mentions_by_sentence(mentions).values():
         for here, there in zip(group, group[1:]):
             landmark, container = entities[here.entity_id], entities[there.entity_id]
             between = parsed[here.article_id]
@@ -526,11 +530,8 @@ def _attach_appositions(entities: dict[str, Entity], mentions: Sequence[EntityMe
     """ "the town of Ikaruga, Nara", "Gyeongju, South Korea": a place followed by a comma and a larger place
     of the same country lies in it. Lists ("Orange, Riverside, Imperial Valley") say nothing of the kind:
     the pair must not continue with another comma or "and", and a city only lies in a more populous one."""
-    by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
-    for mention in mentions:
-        by_sentence[(mention.article_id, mention.sentence)].append(mention)
-    for (article_id, _), group in sorted(by_sentence.items()):
-        group.sort(key=lambda m: m.start)
+    by_sentence = mentions_by_sentence(mentions)
+    for (article_id, _), group in by_sentence.items():
         text = parsed[article_id]
         places = [m for m in group if entities[m.entity_id].kind in (EntityKind.PLACE, EntityKind.COUNTRY)]
 
@@ -598,11 +599,8 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
     time from the articles that state it."""
     found: dict[str, dict[tuple[str, str | None], bool]] = defaultdict(dict)
     stated: dict[tuple[str, str, str | None], dt.date] = {}
-    by_sentence: dict[tuple[str, int], list[EntityMention]] = defaultdict(list)
-    for mention in mentions:
-        by_sentence[(mention.article_id, mention.sentence)].append(mention)
-    for (article_id, _), group in sorted(by_sentence.items()):
-        group.sort(key=lambda m: m.start)
+    by_sentence = mentions_by_sentence(mentions)
+    for (article_id, _), group in by_sentence.items():
         text = parsed[article_id]
         for index, mention in enumerate(group):
             if entities[mention.entity_id].kind != EntityKind.PERSON:
@@ -653,7 +651,7 @@ def _successions(entities: Mapping[str, Entity], by_sentence: Mapping[tuple[str,
                  parsed: Mapping[str, ParsedArticle]) -> list[tuple[str, str, str]]:
     """(holder, other, "predecessor"|"successor") from "<holder>'s predecessor <other>"."""
     found = []
-    for (article_id, _), group in sorted(by_sentence.items()):
+    for (article_id, _), group in by_sentence.items():
         for first, second in zip(group, group[1:]):
             if entities[first.entity_id].kind != EntityKind.PERSON or entities[second.entity_id].kind != EntityKind.PERSON:
                 continue
