@@ -29,6 +29,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Courtesy words written before a surname: closed-class English words, not names.
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
+PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _EDGE_PUNCT = re.compile(r"^[\s\-–—\"“”'‘’(]+|[\s\-–—\"“”'‘’),.;:]+$")
@@ -40,6 +41,7 @@ def clean_name(text: str) -> str:
     text = _POSSESSIVE.sub("", text)
     if text.lower().startswith("the "):
         text = text[4:]
+    text = re.sub(r"^(?:a|an)\s+(?=[A-Z])", "", text)  # "a George W. Bush appointee": the article is not the name
     return _EDGE_PUNCT.sub("", text)
 
 
@@ -142,7 +144,7 @@ def _add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer)
             entities[ref] = _country_entity(by_id[ref])
 
 
-_LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|the\s+)+")
+_LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|(?:the|a|an)\s+)+")
 _TRAILING_JUNK = re.compile(r"(?:[\s\"”,;:]+|['’]s?)+$")
 
 
@@ -269,8 +271,9 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
     Family names come first in some languages ("Lee" of Lee Jae Myung) and last in others ("Takaichi" of
     Sanae Takaichi), so both ends of a full name count, and a part may have several words ("el-Sissi" of
     Abdel-Fattah el-Sissi). Two people sharing the name stay apart: the one named in this article wins;
-    across articles the one whose countries this article shares; a tie resolves to nobody rather than to
-    the wrong person.
+    across articles the only one of the digest with that name (unless this article's countries and theirs
+    have nothing in common), else the one whose countries this article shares; a tie resolves to nobody
+    rather than to the wrong person.
     """
     size = len(parts)
     candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
@@ -281,6 +284,12 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
         return local[0]
     if len(local) > 1:
         return None
+    if len(candidates) == 1:
+        only = candidates[0]
+        return only if not (only.countries and countries) or set(only.countries) & set(countries) else None
+    by_reach = sorted(candidates, key=lambda p: (-len(p.articles), p.name))
+    if len(by_reach[0].articles) >= PROMINENCE * len(by_reach[1].articles):
+        return by_reach[0]  # "Biden" is Joe Biden when he is named in full far more often than Jill Biden
     scored = sorted(((sum(p.countries[c] for c in countries[:3]), p.name) for p in candidates), reverse=True)
     if scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
@@ -671,8 +680,14 @@ def _title_before(text: ParsedArticle, person: EntityMention, before: EntityMent
             return role[0], before.entity_id, role[1]
     words = text.tokens_text(text.sentences[person.sentence].start, person.start).split()[-5:]
     for cut in range(len(words)):
-        if (role := read_title(" ".join(words[cut:]))) is not None:
-            return role[0], None, role[1]
+        if (role := read_title(" ".join(words[cut:]))) is None:
+            continue
+        # "Borough President Eric Adams", "Senate Majority Leader X": a capitalised word the title does not
+        # include makes it another office; a bare "leader" says which country only with one ("Chinese leader").
+        qualified = cut > 0 and words[cut - 1][:1].isupper() and not _FORMER.match(words[cut - 1])
+        if qualified or role[0] == "Leader":
+            return None
+        return role[0], None, role[1]
     return None
 
 

@@ -121,3 +121,22 @@ def test_a_name_is_completed_but_never_into_the_next_name(shared_cache):
         parsed = to_parsed(nlp(text), "a", "m")  # must not raise on overlapping spans
         assert all(m.end <= n.start or n.end <= m.start
                    for m in parsed.mentions for n in parsed.mentions if m is not n)
+
+
+def test_a_lone_surname_in_another_article_is_the_only_person_with_it(resolve):
+    result = resolve("Brazilian President Luiz Inacio Lula da Silva met Chilean President Gabriel Boric.",
+                     "President Boric later spoke to reporters about trade.")
+    assert {m.entity_id for m in result.mentions if m.article_id == "a1" and "Boric" in m.text} == {
+        "person/gabriel-boric"}
+    assert "person/boric" not in result.entities
+
+
+def test_a_qualified_office_is_not_a_head_of_state(resolve):
+    result = resolve("Senate Majority Leader Anna Quell met Borough President Tom Reyes in Boston.")
+    people = {e.name: e for e in result.entities.values() if e.kind == "person"}
+    assert all(not e.roles for e in people.values()), people
+
+
+def test_a_leading_article_is_not_part_of_a_name(resolve):
+    result = resolve('Judge Hanna Vero, a George W. Bush appointee, ruled on Monday in Houston.')
+    assert "George W. Bush" in {e.name for e in result.entities.values()}
