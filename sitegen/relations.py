@@ -943,7 +943,7 @@ class _QuoteReader:
         while start < end and text[start].isspace():
             start += 1
         words = text[start:end]
-        first_sentence, last_sentence = inside[0].sentence, inside[-1].sentence
+        first_sentence = inside[0].sentence
         sentence = a.parsed.sentences[first_sentence]
         cue, governs = self._cue(start, end, inside)
         if short and not governs:

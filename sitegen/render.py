@@ -7,7 +7,6 @@ rendered with raw HTML disabled.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys

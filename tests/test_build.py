@@ -8,7 +8,6 @@ import pytest
 from typer.testing import CliRunner
 
 import sitegen.nlp
-from conftest import page_text
 from sitegen.build import BuildFailed, build_site
 from sitegen.cli import app
 from sitegen.config import load_settings

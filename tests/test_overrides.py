@@ -7,7 +7,6 @@ import re
 import pytest
 
 from conftest import page_text
-from linkcheck import parse
 from sitegen.build import BuildFailed, build_site
 from sitegen.config import load_settings
 
