@@ -21,7 +21,7 @@ from .resolve import clean_name, fold
 from .nlp import parse_articles
 from .overrides import read_event_overrides
 from .publish import publication_files
-from .relations import extract_quotes, extract_relations, merge_relations
+from .relations import extract_statements, merge_relations
 from .render import PAGE_HELPERS, render_pages, update_site, write_site
 from .resolve import resolve_entities
 from .site import Digest, Page, plan_pages
@@ -87,12 +87,11 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     report.diagnostics.extend(override_problems)
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]
-    relations = merge_relations(extract_relations(parsed, resolution, {a.id: a.date for a in articles}),
-                                resolution.entities)
+    relations, quotes = extract_statements(parsed, resolution, {a.id: a.date for a in articles})
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
-                  mentions=resolution.mentions, relations=relations,
-                  quotes=extract_quotes(parsed, resolution)), used
+                  mentions=resolution.mentions, relations=merge_relations(relations, resolution.entities),
+                  quotes=quotes), used
 
 
 def _parse(articles: Sequence[Article], settings: Settings, patterns: list[dict[str, str]], known: ParsedMemo,

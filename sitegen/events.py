@@ -28,10 +28,8 @@ MAX_PARTICIPANTS = 8
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
-    entities_of: dict[str, list[str]] = {a.id: [] for a in articles}
-    for mention in resolution.mentions:
-        entities_of[mention.article_id].append(mention.entity_id)
-    return [ClusterItem(id=a.id, date=a.date, text=f"{a.title}\n{a.text}", entities=tuple(entities_of[a.id]))
+    return [ClusterItem(id=a.id, date=a.date, text=f"{a.title}\n{a.text}",
+                        entities=tuple(m.entity_id for m in resolution.by_article.get(a.id, [])))
             for a in articles]
 
 
@@ -123,8 +121,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
 def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
                    resolution: Resolution) -> tuple[tuple[str, ...], str | None, list[str], str]:
     """(participants, place, entities by mentions, title) of what these articles report."""
-    ids = {a.id for a in members}
-    mentions = [m for m in resolution.mentions if m.article_id in ids]
+    mentions = [m for a in members for m in resolution.by_article.get(a.id, [])]
     entities = resolution.entities
     counts = Counter(m.entity_id for m in mentions)
     ranked = sorted(counts, key=lambda e: (-counts[e], e))
@@ -169,11 +166,10 @@ def event_place(mentions: Sequence[EntityMention], parsed: Mapping[str, ParsedAr
         entity = entities[mention.entity_id]
         if entity.kind != EntityKind.PLACE or entity.place_kind == "region":
             continue
-        tokens = parsed[mention.article_id].tokens
-        head = _span_root(tokens, mention)
+        head = _span_root(parsed[mention.article_id], mention)
         if head.dep in {"nsubj", "nsubjpass"}:
             continue
-        scores[entity.id] += 1 + (4 if _under_happening(tokens, head) else 0)
+        scores[entity.id] += 1 + (4 if _under_happening(parsed[mention.article_id].tokens, head) else 0)
     if not scores:
         return None
     return min(scores, key=lambda e: (-scores[e], entities[e].place_kind == "landmark", e))
@@ -203,8 +199,8 @@ def short_name(person: Entity, mentions: Sequence[EntityMention]) -> str:
     return parts[max(alone)[1]]
 
 
-def _span_root(tokens: Sequence[Token], mention: EntityMention) -> Token:
-    span = [t for t in tokens if mention.start <= t.idx < mention.end]
+def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token:
+    span = parsed.token_span(mention.start, mention.end)
     inside = {t.i for t in span}
     return next((t for t in span if t.head not in inside or t.head == t.i), span[-1])
 

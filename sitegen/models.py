@@ -7,6 +7,8 @@ build can tell exactly what a change touches.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
+from functools import cached_property
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -105,9 +107,21 @@ class ParsedArticle(Frozen):
     tokens: tuple[Token, ...]
     mentions: tuple[Mention, ...]
 
+    @cached_property
+    def _offsets(self) -> list[int]:
+        return [t.idx for t in self.tokens]
+
+    def token_range(self, start: int, end: int) -> range:
+        """Indices of the tokens that begin between two character offsets (by bisection: this runs per mention)."""
+        return range(bisect_left(self._offsets, start), bisect_left(self._offsets, end))
+
+    def token_span(self, start: int, end: int) -> tuple[Token, ...]:
+        found = self.token_range(start, end)
+        return self.tokens[found.start:found.stop]
+
     def tokens_text(self, start: int, end: int) -> str:
         """The words between two character offsets, joined by single spaces ("'s" kept apart)."""
-        return " ".join(t.text for t in self.tokens if start <= t.idx < end)
+        return " ".join(t.text for t in self.token_span(start, end))
 
 
 class Role(Frozen):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,7 +135,6 @@ class _Article:
     mention_root: dict[int, tuple[int, int]]  # token -> (first, last) of the mention it belongs to
     dates_at: dict[int, tuple[int, int]]  # root token of a DATE mention -> its character span
     children: dict[int, list[Token]]
-    offsets: list[int]  # character offset of each token, for finding the tokens of a span
     refers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # NP head token -> people (or entity)
 
     @property
@@ -162,17 +160,9 @@ class _Article:
         return first.idx, last.idx + len(last.text)
 
 
-def _token_range(offsets: Sequence[int], start: int, end: int) -> range:
-    """Indices of the tokens that begin within a character span, given the tokens' offsets."""
-    return range(bisect_left(offsets, start), bisect_left(offsets, end))
-
-
 def _read_articles(parsed: Mapping[str, ParsedArticle], resolution: Resolution) -> list[_Article]:
     """Every article read, in id order."""
-    mentions: dict[str, list[EntityMention]] = defaultdict(list)
-    for mention in resolution.mentions:
-        mentions[mention.article_id].append(mention)
-    return [_read_article(parsed[article_id], mentions[article_id], resolution.entities)
+    return [_read_article(parsed[article_id], resolution.by_article.get(article_id, []), resolution.entities)
             for article_id in sorted(parsed)]
 
 
@@ -183,11 +173,10 @@ def _read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], enti
     for token in tokens:
         if token.head != token.i:
             children[token.head].append(token)
-    offsets = [t.idx for t in tokens]
     entity_at: dict[int, str] = {}
     mention_root: dict[int, tuple[int, int]] = {}
     for mention in mentions:
-        covered = list(_token_range(offsets, mention.start, mention.end))
+        covered = list(parsed.token_range(mention.start, mention.end))
         if not covered:
             continue
         for i in covered:
@@ -200,7 +189,7 @@ def _read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], enti
             root = next((i for i in span if tokens[i].head not in span or tokens[i].head == i), span[0])
             dates_at[root] = (mention.start, mention.end)
     article = _Article(parsed=parsed, entities=entities, entity_at=entity_at, mention_root=mention_root,
-                       dates_at=dates_at, children=children, offsets=offsets)
+                       dates_at=dates_at, children=children)
     _Coreference(article).run()
     return article
 
@@ -392,13 +381,22 @@ class _Coreference:
 # --- relations -------------------------------------------------------------------------------------------
 
 
+def extract_statements(parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                       dates: Mapping[str, dt.date | None]) -> tuple[list[Relation], list[Quote]]:
+    """Relations and quotes together: each article's coreference is read once for both."""
+    relations: list[Relation] = []
+    quotes: list[Quote] = []
+    for article in _read_articles(parsed, resolution):
+        relations.extend(_RelationReader(article, dates.get(article.parsed.article_id)).relations())
+        quotes.extend(_QuoteReader(article).quotes())
+    return relations, quotes
+
+
 def extract_relations(parsed: Mapping[str, ParsedArticle], resolution: Resolution,
                       dates: Mapping[str, dt.date | None]) -> list[Relation]:
     """Every meeting, visit, talks, call and agreement the articles state, one per telling sentence."""
-    found: list[Relation] = []
-    for article in _read_articles(parsed, resolution):
-        found.extend(_RelationReader(article, dates.get(article.parsed.article_id)).relations())
-    return found
+    return [r for article in _read_articles(parsed, resolution)
+            for r in _RelationReader(article, dates.get(article.parsed.article_id)).relations()]
 
 
 @dataclass
@@ -874,10 +872,7 @@ STRAIGHT_QUOTES = {'"'}
 def extract_quotes(parsed: Mapping[str, ParsedArticle], resolution: Resolution) -> list[Quote]:
     """Every direct quote of the articles with who said it: the subject of its cue verb ("said", "told",
     "according to"), a quote running on from the one before, or the person the sentence before is about."""
-    quotes: list[Quote] = []
-    for article in _read_articles(parsed, resolution):
-        quotes.extend(_QuoteReader(article).quotes())
-    return quotes
+    return [q for article in _read_articles(parsed, resolution) for q in _QuoteReader(article).quotes()]
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -919,7 +914,7 @@ class _QuoteReader:
         out: list[Quote] = []
         previous: Quote | None = None
         for start, end in quote_spans(text):
-            inside = [a.tokens[i] for i in _token_range(a.offsets, start, end)]
+            inside = [a.tokens[i] for i in a.parsed.token_range(start, end)]
             words = [t for t in inside if any(c.isalnum() for c in t.text)]
             if not words or self._is_title(words):
                 continue
@@ -1036,7 +1031,7 @@ class _QuoteReader:
 
     def _adjacent(self, previous: Quote, sentence: int) -> bool:
         """Whether a quote follows straight on from the previous one (same or next sentence)."""
-        tokens = _token_range(self.a.offsets, previous.start, previous.end)
+        tokens = self.a.parsed.token_range(previous.start, previous.end)
         return sentence - self.a.tokens[tokens[-1]].sentence <= 1
 
     def _opens_sentence(self, start: int, sentence) -> bool:

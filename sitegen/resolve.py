@@ -64,6 +64,13 @@ class _Person:
 class Resolution:
     entities: dict[str, Entity]
     mentions: tuple[EntityMention, ...]
+    by_article: dict[str, list[EntityMention]] = field(init=False)  # in reading order; stages ask per article
+
+    def __post_init__(self) -> None:
+        by_article: dict[str, list[EntityMention]] = defaultdict(list)
+        for mention in sorted(self.mentions, key=lambda m: (m.article_id, m.start, m.end)):
+            by_article[mention.article_id].append(mention)
+        object.__setattr__(self, "by_article", dict(by_article))
 
 
 @dataclass(frozen=True)
