@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -16,14 +15,13 @@ from .deps import Needs, PageRecord, pages_to_draw, static_sources
 from .events import assemble_events
 from .geo import load_gazetteer
 from .ingest import read_articles
-from .models import Article, Diagnostic, EntityKind, ParsedArticle
-from .resolve import clean_name, fold
+from .models import Diagnostic, EntityKind, ParsedArticle
 from .nlp import parse_articles
 from .overrides import read_event_overrides
 from .publish import publication_files
 from .relations import extract_statements, merge_relations
 from .render import PAGE_HELPERS, render_pages, update_site, write_site
-from .resolve import resolve_entities
+from .resolve import clean_name, fold, resolve_entities
 from .site import Digest, Page, plan_pages
 
 
@@ -59,7 +57,7 @@ def _stop_if_strict(strict: bool, report: BuildReport) -> None:
                           report.diagnostics)
 
 
-ParsedMemo = Mapping[tuple[str, str, str], ParsedArticle]  # (model, curated names, text) -> parse, in memory
+ParsedMemo = Mapping[str, ParsedArticle]  # parses kept in memory between rebuilds, by their NLP cache key
 
 
 def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
@@ -69,7 +67,7 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
 
 
 def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
-             known: ParsedMemo) -> tuple[Digest, dict[tuple[str, str, str], ParsedArticle]]:
+             known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle]]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
     articles, diagnostics = read_articles(settings.content_dir)
     cards, card_problems = read_cards(settings.content_dir)
@@ -79,8 +77,9 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     if not articles:
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
-    parsed, used = _parse(articles, settings, ruler_patterns(cards), known, report,
-                          progress("Analysing articles", len(articles)))
+    used = dict(known)
+    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
+                                           progress("Analysing articles", len(articles)), memo=used)
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
                                                          overrides)
@@ -92,21 +91,6 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
                   mentions=resolution.mentions, relations=merge_relations(relations, resolution.entities),
                   quotes=quotes), used
-
-
-def _parse(articles: Sequence[Article], settings: Settings, patterns: list[dict[str, str]], known: ParsedMemo,
-           report: BuildReport, on_parsed: Callable[[int], None]):
-    """Parses from memory where the same text was parsed with the same names, the rest through the cache."""
-    names = json.dumps(patterns, sort_keys=True, ensure_ascii=False)
-    key = {a.id: (settings.model, names, a.text) for a in articles}
-    parsed = {a.id: known[key[a.id]] for a in articles if key[a.id] in known}
-    on_parsed(len(parsed))
-    rest, report.parsed = parse_articles([a for a in articles if a.id not in parsed], settings.model,
-                                         Cache(settings.cache_dir), patterns, on_parsed=on_parsed)
-    parsed.update(rest)
-    parsed = {a.id: parsed[a.id] if parsed[a.id].article_id == a.id
-              else parsed[a.id].model_copy(update={"article_id": a.id}) for a in articles}
-    return parsed, {key[a.id]: parsed[a.id] for a in articles}
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
@@ -250,14 +234,16 @@ def known_facts(settings: Settings, name: str, kind: EntityKind) -> tuple[str, d
         entity = by_part[0] if len(by_part) == 1 else None
     if entity is None:
         return name, None
-    names = lambda ids: [digest.entities[i].name for i in ids if i]  # noqa: E731
+    def name_of(entity_id: str | None) -> str | None:
+        return digest.entities[entity_id].name if entity_id else None
+
     surface = sorted({clean_name(m.text) for m in digest.mentions if m.entity_id == entity.id} - {entity.name})
     facts = {
         "aliases": sorted(set(entity.aliases) | set(surface)),
-        "country": next(iter(names([entity.country])), None),
-        "located_in": next(iter(names([entity.located_in])), None),
+        "country": name_of(entity.country),
+        "located_in": name_of(entity.located_in),
         "place_kind": entity.place_kind,
-        "roles": [{"title": r.title, **({"country": digest.entities[r.country].name} if r.country else {}),
+        "roles": [{"title": r.title, **({"country": name_of(r.country)} if r.country else {}),
                    **({"former": True} if r.former else {})} for r in entity.roles],
     }
     return entity.name, facts

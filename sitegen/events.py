@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .models import (Article, Diagnostic, Entity, EntityKind, EntityMention, Event, ParsedArticle, SummarySentence,
-                     Token)
+                     Token, wire_copies)
 from .overrides import EventOverride, place_named, regroup
 from .resolve import Resolution, fold
 from .slugs import slugify
@@ -98,7 +98,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
     date = event_date(members)
     participants, place, ranked, title = _what_happened(members, parsed, resolution)
-    copies = {i for group in duplicates for i in group[1:]}  # a wire copy adds no sentence of its own
+    copies = wire_copies(duplicates)  # a wire copy adds no sentence of its own
     sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
                  for a in members if a.id not in copies for s in parsed[a.id].sentences]
     summary = summarize_event(sentences, max_words=summary_words)

@@ -183,3 +183,12 @@ class Event(Frozen):
     duplicates: tuple[tuple[str, ...], ...] = ()  # wire copies republished by several outlets, first one first
     editor_summary: str = ""  # Markdown from content/events/, replaces the generated summary
     hidden: bool = False
+
+    @property
+    def copy_of(self) -> dict[str, str]:
+        return wire_copies(self.duplicates)
+
+
+def wire_copies(duplicates: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Each republished copy's article id -> the id of the story it repeats (the first of its group)."""
+    return {copy: group[0] for group in duplicates for copy in group[1:]}

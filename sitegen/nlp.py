@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -151,23 +151,27 @@ def parse_articles(
     cache: Cache,
     patterns: Sequence[dict[str, str]] = (),
     on_parsed: Callable[[int], None] = lambda n: None,
+    memo: MutableMapping[str, ParsedArticle] | None = None,
 ) -> tuple[dict[str, ParsedArticle], int]:
     """Parsed form of every article, from the cache where possible; also how many went through spaCy.
 
     The key holds the curated names too: a new alias changes what the NER sees, a card's text does not.
+    `memo` is an in-memory layer over the disk cache, by the same key, for a process that builds again and
+    again (`serve`); it is left holding exactly this call's parses, so it never outgrows the content.
     """
     model_id = model_version(model)
     names = json.dumps(list(patterns), sort_keys=True, ensure_ascii=False)
     keys = {a.id: cache_key(STAGE_VERSION, model_id, names, a.text) for a in articles}
+    known = dict(memo or {})
     parsed: dict[str, ParsedArticle] = {}
     todo: list[Article] = []
     for article in articles:
-        blob = cache.get("nlp", keys[article.id])
-        if blob is None:
+        if (found := known.get(keys[article.id])) is None and (blob := cache.get("nlp", keys[article.id])):
+            found = ParsedArticle.model_validate_json(zlib.decompress(blob))
+        if found is None:
             todo.append(article)
             continue
-        cached = ParsedArticle.model_validate_json(zlib.decompress(blob))
-        parsed[article.id] = cached.model_copy(update={"article_id": article.id}) if cached.article_id != article.id else cached
+        parsed[article.id] = found.model_copy(update={"article_id": article.id}) if found.article_id != article.id else found
         on_parsed(1)
     if todo:
         key = (model, names)
@@ -180,4 +184,7 @@ def parse_articles(
             cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))
             parsed[article.id] = result
             on_parsed(1)
+    if memo is not None:
+        memo.clear()
+        memo.update({keys[a.id]: parsed[a.id] for a in articles})
     return parsed, len(todo)

@@ -14,14 +14,9 @@ from xml.sax.saxutils import escape
 from feedgen.feed import FeedGenerator
 
 from .models import Article, Entity, EntityKind, Event
-from .site import Digest, Page, format_date
+from .site import Digest, Page, absolute_url, format_date
 
 FEED_SIZE = 50
-
-
-def absolute_url(base_url: str, path: str) -> str:
-    """The public address of a site path; root-relative when no host is configured."""
-    return base_url + path
 
 
 def feed_files(digest: Digest) -> dict[str, bytes]:

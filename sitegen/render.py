@@ -24,8 +24,8 @@ from markupsafe import Markup
 from .cards import front_matter, linked_text, md_escape
 from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
-from .publish import absolute_url, describe, structured_data
-from .site import Digest, Page, format_date, format_when, is_leader, meeting_anchor, page_url
+from .publish import describe, structured_data
+from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
 
 
 class RenderError(Exception):
@@ -171,9 +171,8 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
     With `records`, what each page loaded and read goes into it by page path (for exact rebuilds).
     """
     env = make_environment(templates_dir, overrides_dir, recording=records is not None)
-    env.globals["link_path"] = digest.link_target
     files: dict[str, bytes] = {}
-    to_html = markdown_renderer()
+    to_html = env.filters["markdown"]
     memo: dict = {}
     for page in pages:
         log = env.log = ReadLog(memo) if records is not None else None
@@ -227,9 +226,7 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
             if static_dir.is_dir():
                 shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
         for rel, data in sorted(files.items()):
-            target = (staging / rel).resolve()
-            if not target.is_relative_to(staging):
-                raise RenderError(f"refusing to write {rel!r} outside the output folder")
+            target = _inside(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
 

@@ -39,6 +39,11 @@ def event_path(event: Event) -> str:
     return f"events/{event.id}/"
 
 
+def absolute_url(base_url: str, path: str) -> str:
+    """The public address of a site path; root-relative when no host is configured."""
+    return base_url + path
+
+
 def page_url(target: str, page: Page, base_url: str) -> str:
     """How `page` links to `target`: relative, so the site works under any sub-path, unless it is rooted."""
     if page.rooted:
@@ -92,6 +97,7 @@ class Digest:
     _mentions_by_article: dict[str, list[EntityMention]] = field(init=False)
     _by_kind: dict[EntityKind, list[Entity]] = field(init=False)
     _quotes_by_article: dict[str, list[Quote]] = field(init=False)
+    _relations_told_in: dict[str, set[int]] = field(init=False)  # article id -> positions in `relations`
     _leaders: list[Entity] = field(init=False)
     _feed_ids: set[str] = field(init=False)
     meetings_of: dict[str, list[Relation]] = field(init=False)  # person id -> meetings, newest first
@@ -125,33 +131,35 @@ class Digest:
         set_(self, "_mentions_by_article", dict(by_article))
         people_of: dict[str, list[Entity]] = defaultdict(list)
         places_of: dict[str, list[Entity]] = defaultdict(list)
+        by_kind: dict[EntityKind, list[Entity]] = defaultdict(list)
         for entity in self.entities.values():
+            by_kind[entity.kind].append(entity)
             if entity.kind == EntityKind.PERSON and entity.country:
                 people_of[entity.country].append(entity)
             if entity.kind == EntityKind.PLACE:
                 for container in filter(None, {entity.country, entity.located_in}):
                     places_of[container].append(entity)
-        by_kind: dict[EntityKind, list[Entity]] = defaultdict(list)
-        for entity in self.entities.values():
-            by_kind[entity.kind].append(entity)
         set_(self, "_by_kind", {kind: self.ranked(members) for kind, members in by_kind.items()})
         set_(self, "_leaders", [e for e in self.of_kind(EntityKind.PERSON) if is_leader(e)])
         set_(self, "_feed_ids", {e.id for e in self.feed_subjects()})
         set_(self, "people_of", {k: self.ranked(v) for k, v in people_of.items()})
         set_(self, "places_of", {k: self.ranked(v) for k, v in places_of.items()})
         meetings_of: dict[str, list[Relation]] = defaultdict(list)
-        for relation in self.relations:
+        told_in: dict[str, set[int]] = defaultdict(set)
+        for position, relation in enumerate(self.relations):
             for person in relation.participants:
                 meetings_of[person].append(relation)
+            for evidence in relation.evidence:
+                told_in[evidence.article_id].add(position)
+        set_(self, "_relations_told_in", dict(told_in))
         set_(self, "meetings_of", {k: sorted(v, key=_relation_order, reverse=True) for k, v in meetings_of.items()})
         quotes_of: dict[str, list[Quote]] = defaultdict(list)
-        for quote in self.quotes:
-            if quote.speaker:
-                quotes_of[quote.speaker].append(quote)
-        set_(self, "quotes_of", dict(quotes_of))
         quotes_by_article: dict[str, list[Quote]] = defaultdict(list)
         for quote in self.quotes:
             quotes_by_article[quote.article_id].append(quote)
+            if quote.speaker:
+                quotes_of[quote.speaker].append(quote)
+        set_(self, "quotes_of", dict(quotes_of))
         set_(self, "_quotes_by_article", dict(quotes_by_article))
         set_(self, "bilaterals", _bilaterals(self))
         bilaterals_of: dict[str, list[Bilateral]] = defaultdict(list)
@@ -182,7 +190,7 @@ class Digest:
 
     def card_front(self, page: Page) -> dict:
         """The front matter of a page's card: its facts as data, for readers and tools that prefer text."""
-        data: dict = {"title": page.title, "url": self.base_url + page.path}
+        data: dict = {"title": page.title, "url": absolute_url(self.base_url, page.path)}
         if page.subject in self.event_by_id:
             event = self.event_by_id[page.subject]
             data.update(kind="event", date=event.date.isoformat() if event.date else None,
@@ -211,7 +219,7 @@ class Digest:
 
     def event_meetings(self, event: Event) -> tuple[list[Relation], list[Relation]]:
         """The meetings an event's articles tell: (the event's own, earlier ones they mention as background)."""
-        told = [r for r in self.relations if any(e.article_id in event.articles for e in r.evidence)]
+        told = [self.relations[i] for i in sorted({i for a in event.articles for i in self._relations_told_in.get(a, ())})]
         own = [r for r in told if self.is_the_event(r, event)]
         return own, sorted((r for r in told if r not in own), key=_relation_order)
 
@@ -314,14 +322,14 @@ class Digest:
         """(number, article, its wire copies with their numbers): a story republished by several outlets is
         one source with the other outlets listed under it."""
         number = {a: n for n, a in enumerate(event.articles, start=1)}
-        copies = {c: group[0] for group in event.duplicates for c in group[1:]}
+        copies = event.copy_of
         return [(number[a], self.articles[a],
                  [(number[c], self.articles[c]) for c in event.articles if copies.get(c) == a])
                 for a in event.articles if a not in copies]
 
     def quotes_in(self, event: Event) -> list[Quote]:
         """The quotes of an event's articles, wire copies aside (they repeat the original's)."""
-        copies = {c for group in event.duplicates for c in group[1:]}
+        copies = event.copy_of
         return [q for a in event.articles if a not in copies for q in self._quotes_by_article.get(a, [])]
 
 
