@@ -16,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .ingest import front_matter_error, front_matter_line, is_ignored
-from .models import Diagnostic, EntityKind
+from .models import KIND_FOLDERS, Diagnostic, EntityKind
+from .slugs import slugify
 
 RULER_LABELS = {
     EntityKind.PERSON: "PERSON",
@@ -120,7 +121,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~!])")
 
 def md_escape(text: str) -> str:
     """Text from an article, safe to put inline in Markdown: it can open no link, emphasis or HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return md_escape_keep_spaces(" ".join(str(text).split()))
 
 
 def front_matter(data: dict) -> str:
@@ -146,14 +147,11 @@ def linked_text(text: str, start: int, mentions: list[tuple[int, int, str]]) -> 
 
 
 def md_escape_keep_spaces(text: str) -> str:
+    """`md_escape` that keeps runs of spaces, so offsets into the text still line up."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
 
 # --- new curated cards ----------------------------------------------------------------------------------
-
-CARD_FOLDERS = {EntityKind.PERSON: "people", EntityKind.COUNTRY: "countries", EntityKind.PLACE: "places",
-                EntityKind.ORGANIZATION: "organizations"}
-
 
 def card_skeleton(name: str, kind: EntityKind, known: dict | None) -> str:
     """A curated card to start from: what the build knows (aliases, country, roles, where it is) filled in,
@@ -169,9 +167,7 @@ def card_skeleton(name: str, kind: EntityKind, known: dict | None) -> str:
 
 def write_new_card(content_dir: Path, kind: EntityKind, name: str, text: str) -> Path:
     """Create `content/entities/<kind folder>/<slug>.md`; an existing file is never touched."""
-    from .slugs import slugify
-
-    path = content_dir / "entities" / CARD_FOLDERS[kind] / f"{slugify(name)}.md"
+    path = content_dir / "entities" / KIND_FOLDERS[kind] / f"{slugify(name)}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fails if the file exists
         handle.write(text)

@@ -61,6 +61,15 @@ class EntityKind(StrEnum):
     ORGANIZATION = "organization"
 
 
+# The folder of each kind, plural as readers say it: pages live at people/x/, cards at entities/people/x.md.
+KIND_FOLDERS = {
+    EntityKind.PERSON: "people",
+    EntityKind.COUNTRY: "countries",
+    EntityKind.PLACE: "places",
+    EntityKind.ORGANIZATION: "organizations",
+}
+
+
 class Mention(Frozen):
     """A span of an article that names an entity, before resolution."""
 

@@ -11,16 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .models import Article, Entity, EntityKind, EntityMention, Event, Frozen
+from .models import KIND_FOLDERS, Article, Entity, EntityKind, EntityMention, Event, Frozen
 from .relations import Quote, Relation
 from .resolve import office_titles
 
-KIND_FOLDERS = {
-    EntityKind.PERSON: "people",
-    EntityKind.COUNTRY: "countries",
-    EntityKind.PLACE: "places",
-    EntityKind.ORGANIZATION: "organizations",
-}
 EVENTS_PER_PAGE = 20
 KIND_TITLES = {
     EntityKind.PERSON: "People",
