@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .ingest import front_matter_error, front_matter_line, is_ignored
+from .ingest import front_matter_error, invalid_field, is_ignored
 from .models import KIND_FOLDERS, Diagnostic, EntityKind
 from .slugs import slugify
 
@@ -94,11 +94,8 @@ def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, Diagnostic | N
     try:
         card = CuratedCard.model_validate({**meta, "path": rel, "text": post.content.strip()})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = str(first["loc"][0]) if first["loc"] else "name"
-        return None, Diagnostic(path=rel, line=front_matter_line(text, key),
-                                message=f"card field '{key}': {first['msg']}",
-                                hint="kind is one of person, country, place, organization; name is required")
+        return None, invalid_field(exc, text, rel, "card",
+                                   "kind is one of person, country, place, organization; name is required")
     return card, None
 
 

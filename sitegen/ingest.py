@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
+from pydantic import ValidationError
 
 from .models import Article, Diagnostic
 
@@ -174,6 +175,14 @@ def front_matter_error(exc: yaml.YAMLError, rel_path: str, hint: str) -> Diagnos
     line = mark.line + 1 if mark is not None else 1  # frontmatter keeps the newline after "---"
     problem = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
     return Diagnostic(path=rel_path, line=line, message=f"broken front matter: {problem or exc}", hint=hint)
+
+
+def invalid_field(exc: ValidationError, text: str, rel_path: str, what: str, hint: str) -> Diagnostic:
+    """The first field pydantic rejected, at the line of its key in the front matter."""
+    error = exc.errors()[0]
+    key = str(error["loc"][0]) if error["loc"] else "name"
+    return Diagnostic(path=rel_path, line=front_matter_line(text, key), message=f"{what} field '{key}': {error['msg']}",
+                      hint=hint)
 
 
 def front_matter_line(text: str, key: str) -> int:

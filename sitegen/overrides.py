@@ -25,7 +25,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import front_matter_error, front_matter_line, is_ignored
+from .ingest import front_matter_error, invalid_field, is_ignored
 from .models import Diagnostic
 
 
@@ -79,11 +79,8 @@ def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[D
             overrides.append(EventOverride.model_validate({**meta, "path": rel, "source": text,
                                                            "summary": post.content.strip()}))
         except ValidationError as exc:
-            error = exc.errors()[0]
-            key = str(error["loc"][0]) if error["loc"] else "event"
-            problems.append(Diagnostic(path=rel, line=front_matter_line(text, key),
-                                       message=f"override field '{key}': {error['msg']}",
-                                       hint="see the README for the fields of an event override"))
+            problems.append(invalid_field(exc, text, rel, "override",
+                                          "see the README for the fields of an event override"))
     return overrides, problems
 
 
