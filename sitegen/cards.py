@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .ingest import front_matter_error, invalid_field, is_ignored
+from .ingest import content_files, front_matter_error, invalid_field
 from .models import KIND_FOLDERS, Diagnostic, EntityKind
 from .slugs import slugify
 
@@ -59,13 +59,9 @@ class CuratedCard(BaseModel):
 
 def read_cards(content_dir: Path) -> tuple[list[CuratedCard], list[Diagnostic]]:
     """Every valid card under `content_dir/entities`, sorted by path; a broken card is a diagnostic."""
-    folder = content_dir / "entities"
     cards: list[CuratedCard] = []
     problems: list[Diagnostic] = []
-    if not folder.is_dir():
-        return cards, problems
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not is_ignored(p)):
-        rel = (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+    for path, rel in content_files(content_dir / "entities", content_dir):
         if path.suffix.lower() not in {".md", ".markdown"}:
             problems.append(Diagnostic(path=rel, line=1, message="a card must be a Markdown file (.md)",
                                        hint="rename it or move it out of content/entities/"))

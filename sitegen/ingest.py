@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,8 +49,7 @@ def read_articles(content_dir: Path) -> tuple[list[Article], list[Diagnostic]]:
         diagnostics.append(Diagnostic(path=_display(folder, content_dir), message="no articles folder",
                                       hint="put article files under content/articles/"))
         return [], diagnostics
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not is_ignored(p)):
-        rel = _display(path, content_dir)
+    for path, rel in content_files(folder, content_dir):
         article, problems = read_article(path.read_bytes(), rel, article_id(path, folder))
         diagnostics.extend(problems)
         if article is None:
@@ -210,6 +208,9 @@ def _display(path: Path, content_dir: Path) -> str:
         return path.as_posix()
 
 
-def content_files(content_dir: Path) -> Iterable[Path]:
-    """Every file the build reads from the content folder, for fingerprints and watching."""
-    return sorted(p for p in content_dir.rglob("*") if p.is_file() and not is_ignored(p))
+def content_files(folder: Path, content_dir: Path) -> list[tuple[Path, str]]:
+    """(file, path as diagnostics show it) for every file under a content folder, sorted; editor files skipped."""
+    if not folder.is_dir():
+        return []
+    return [(path, _display(path, content_dir))
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and not is_ignored(p))]

@@ -25,7 +25,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import front_matter_error, invalid_field, is_ignored
+from .ingest import content_files, front_matter_error, invalid_field
 from .models import Diagnostic
 
 
@@ -61,13 +61,11 @@ class EventOverride(BaseModel):
 
 
 def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
-    folder = content_dir / "events"
     overrides: list[EventOverride] = []
     problems: list[Diagnostic] = []
-    if not folder.is_dir():
-        return overrides, problems
-    for path in sorted(p for p in folder.rglob("*.md") if p.is_file() and not is_ignored(p)):
-        rel = (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+    for path, rel in content_files(content_dir / "events", content_dir):
+        if path.suffix != ".md":
+            continue
         text = path.read_text(encoding="utf-8", errors="replace")
         try:
             post = frontmatter.loads(text)
