@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .models import LocatedError
+
 CONFIG_NAME = "sitegen.toml"
 
 
-class ConfigError(Exception):
-    """The config file cannot be used; the message lists every problem with its key."""
+class ConfigError(LocatedError):
+    """The config file cannot be used; the detail lists every problem with its key."""
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+)")  # tomllib states the line only in its message (before 3.14)
 
 
 class Settings(BaseModel):
@@ -49,9 +55,10 @@ def load_settings(project_dir: Path, config_file: Path | None = None, **override
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from exc
+            line = _TOML_LINE.search(str(exc))
+            raise ConfigError(str(exc), str(path), int(line.group(1)) if line else None) from exc
     elif config_file is not None:
-        raise ConfigError(f"{path}: no such config file")
+        raise ConfigError("no such config file", str(path))
     raw.update({key: value for key, value in overrides.items() if value is not None})
     try:
         settings = Settings.model_validate(raw)
@@ -59,7 +66,7 @@ def load_settings(project_dir: Path, config_file: Path | None = None, **override
         problems = "; ".join(
             f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"{path}: {problems}") from exc
+        raise ConfigError(problems, str(path)) from exc
     base = path.parent if path.exists() else project_dir
     return settings.model_copy(
         update={

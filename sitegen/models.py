@@ -38,6 +38,16 @@ class Diagnostic(Frozen):
         return f"{text} ({self.hint})" if self.hint else text
 
 
+class LocatedError(Exception):
+    """A failure in a file the user can open: where (path, line) and what (detail) kept apart, so a console
+    prints "path:line: detail" and the preview's overlay shows each part."""
+
+    def __init__(self, detail: str, path: str | None = None, line: int | None = None) -> None:
+        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(where + detail)
+        self.detail, self.path, self.line = detail, path, line
+
+
 class Article(Frozen):
     """One news story as the editor filed it, with its wire furniture separated from the story."""
 

@@ -25,15 +25,12 @@ from .cards import front_matter, linked_text, md_escape
 from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
 from .publish import describe, structured_data
+from .models import LocatedError
 from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
 
 
-class RenderError(Exception):
-    """A template failed; the message names the template file and line (also kept as `path` and `line`)."""
-
-    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path, self.line = path, line
+class RenderError(LocatedError):
+    """A template failed (with its file and line), or the output could not be written."""
 
 
 class RecordingEnvironment(Environment):
@@ -186,8 +183,7 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
             html = env.get_template(page.template).render(digest=digest, page=page, meta=meta, card=body)
         except TemplateError as exc:
             path, line = template_location(exc, templates_dir / page.template)
-            raise RenderError(f"{path}{f':{line}' if line else ''}: {exc} (while drawing /{page.path})",
-                              path, line) from exc
+            raise RenderError(f"{exc} (while drawing /{page.path})", path, line) from exc
         finally:
             if records is not None:
                 env.log = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,10 +21,9 @@ from urllib.parse import unquote, urlsplit
 from watchfiles import watch
 
 from .build import BuildFailed, RebuildReport, SiteState, build_state, rebuild
-from .config import ConfigError, Settings
+from .config import Settings
 from .deps import Layout, Needs, needs_for
-from .models import Frozen
-from .render import RenderError
+from .models import Frozen, LocatedError
 
 TOOL_PATH = "/__sitegen/"  # the server's own endpoints, outside any site
 EVENTS_PATH = TOOL_PATH + "events"
@@ -62,24 +60,14 @@ class Problem(Frozen):
     message: str
 
 
-_LOCATED = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+)?:? (?P<message>.*)$", re.S)
-_TOML_LINE = re.compile(r"\(at line (\d+)")
-
-
 def problems_of(exc: BaseException) -> list[Problem]:
-    """The problems a failed build raised, each with its file and line where the error says them."""
+    """The problems a failed build raised, each with its file and line where the error knows them."""
     if isinstance(exc, BuildFailed) and exc.diagnostics:
         return [Problem(path=d.path, line=d.line, message=f"{d.message} ({d.hint})" if d.hint else d.message)
                 for d in exc.diagnostics]
-    if isinstance(exc, RenderError) and exc.path:
-        message = str(exc)
-        match = _LOCATED.match(message)
-        return [Problem(path=exc.path, line=exc.line, message=match.group("message") if match else message)]
-    if isinstance(exc, ConfigError) and (match := _LOCATED.match(str(exc))):
-        line = match.group("line") or (m.group(1) if (m := _TOML_LINE.search(match.group("message"))) else None)
-        return [Problem(path=match.group("path"), line=int(line) if line else None, message=match.group("message"))]
-    return [Problem(message=f"{type(exc).__name__}: {exc}" if not isinstance(exc, (BuildFailed, ConfigError))
-                    else str(exc))]
+    if isinstance(exc, LocatedError):
+        return [Problem(path=exc.path, line=exc.line, message=exc.detail)]
+    return [Problem(message=str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}")]
 
 
 # --- the HTTP side: pure helpers -------------------------------------------------------------------------

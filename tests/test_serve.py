@@ -65,17 +65,20 @@ def test_the_live_script_goes_before_the_last_body_end():
     assert inject_live_script(b"<p>x</p>", 1).startswith(b"<p>x</p><script")
 
 
-def test_problems_name_file_line_and_message():
+def test_problems_name_file_line_and_message(tmp_path):
     broken = BuildFailed("1 new problem(s)", [Diagnostic(path="content/entities/people/a.md", line=2,
                                                          message="broken front matter: x", hint="fix it")])
     assert problems_of(broken) == [Problem(path="content/entities/people/a.md", line=2,
                                            message="broken front matter: x (fix it)")]
-    render = RenderError("/p/templates/person.html:4: 'nope' is undefined (while drawing /people/a/)",
-                         "/p/templates/person.html", 4)
+    render = RenderError("'nope' is undefined (while drawing /people/a/)", "/p/templates/person.html", 4)
+    assert str(render) == "/p/templates/person.html:4: 'nope' is undefined (while drawing /people/a/)"
     assert problems_of(render) == [Problem(path="/p/templates/person.html", line=4,
                                            message="'nope' is undefined (while drawing /people/a/)")]
-    config = ConfigError("/p/sitegen.toml: Expected '=' after a key in a key/value pair (at line 3, column 7)")
-    assert problems_of(config)[0].path == "/p/sitegen.toml" and problems_of(config)[0].line == 3
+    config_file = tmp_path / "sitegen.toml"
+    config_file.write_text('title = "x"\nbase_url = "/"\nmodel oops\n')
+    with pytest.raises(ConfigError) as config:
+        load_settings(tmp_path)
+    assert problems_of(config.value)[0].path == str(config_file) and problems_of(config.value)[0].line == 3
     assert problems_of(ValueError("boom")) == [Problem(message="ValueError: boom")]
 
 
