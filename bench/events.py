@@ -1,6 +1,6 @@
 """Benchmark event clustering (B-cubed) and event summaries (ROUGE) on the DEV event corpora.
 
-Run: /work/main/.venv/bin/python bench/events.py [--allsides PATH] [--ecbplus PATH] [--scale]
+Run: python bench/events.py [--allsides PATH] [--ecbplus PATH] [--scale]
 
 Everything measured is the product's own path: corpus rows become `sitegen` Articles, parsed by
 `sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.resolve`, turned

