@@ -16,6 +16,7 @@ from .cards import card_skeleton, write_new_card
 from .config import ConfigError, load_settings
 from .models import EntityKind
 from .nlp import ModelNotFound
+from .project import FolderNotEmpty, init_project, version
 from .render import RenderError
 
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
@@ -23,9 +24,39 @@ app = typer.Typer(help="Build a static site that publishes a curated digest of d
 err = Console(stderr=True)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"sitegen {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                               help="Print the version and exit")] = False,
+) -> None:
     """sitegen: articles in content/ become an event digest in site/. Run `sitegen COMMAND --help`."""
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to start the new digest (created if missing)")],
+    demo: Annotated[bool, typer.Option(help="Also copy the two demo articles into content/articles/")] = False,
+    force: Annotated[bool, typer.Option(help="Add the missing files to a folder that is not empty; existing "
+                                             "files are never overwritten")] = False,
+) -> None:
+    """Start a new digest: content folders, a commented sitegen.toml, a README and a GitHub Pages workflow."""
+    try:
+        written, kept = init_project(folder, demo=demo, force=force)
+    except FolderNotEmpty as exc:
+        err.print(f"[red]Not written:[/red] {exc}; choose an empty folder, or add --force to add only the "
+                  "missing files.", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    for path in written:
+        typer.echo(f"wrote {path}")
+    for path in kept:
+        typer.echo(f"kept  {path} (exists)")
+    typer.echo(f"Next: cd {folder}; sitegen add URL (or put articles in content/articles/); sitegen serve --watch")
 
 
 @contextmanager
