@@ -27,6 +27,7 @@ from .graph import relationship_svg
 from .publish import describe, structured_data
 from .models import LocatedError
 from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
+from .theme import template_folders
 
 
 class RenderError(LocatedError):
@@ -80,13 +81,12 @@ def markdown_renderer() -> Callable[[str], Markup]:
 
 
 def make_environment(templates_dir: Path, overrides_dir: Path | None = None, recording: bool = False) -> Environment:
-    """Jinja over the theme's templates, with the site's overrides (if any) found first.
+    """Jinja over the site's overrides, its templates folder, then the default theme (`theme.template_folders`).
 
     With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
     """
-    folders = [overrides_dir / "templates"] if overrides_dir and (overrides_dir / "templates").is_dir() else []
     env = (RecordingEnvironment if recording else Environment)(
-        loader=FileSystemLoader([str(folder) for folder in folders + [templates_dir]]),
+        loader=FileSystemLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
