@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._corpus import DEFAULT_ALLSIDES, load_corpus, parse_corpus  # noqa: E402
+from bench._corpus import DEFAULT_ALLSIDES  # noqa: E402
 from bench.train_kinds import LabelledEvent, fit_weights, kinds_path_for, load_labelled_events  # noqa: E402
 from sitegen.kinds import consult_mode, decide_kind  # noqa: E402
 from sitegen.models import EventKind  # noqa: E402
@@ -80,7 +80,7 @@ def main() -> None:
                         help="time-slice date (default: the median event date)")
     args = parser.parse_args()
     kinds_path = args.kinds or kinds_path_for(args.allsides)
-    events = load_labelled_events(args.allsides, kinds_path)
+    events, parsed = load_labelled_events(args.allsides, kinds_path)
     predicted = predict(events)
     print(f"{args.allsides.name} + {kinds_path.name}: {len(events)} labelled events, "
           f"{events[0].date} .. {events[-1].date}")
@@ -96,8 +96,6 @@ def main() -> None:
     consult_confusion(events, predicted)
     print("time-sliced (both halves scored by the model fitted on the other):")
     consult_confusion([e for _, test, _ in sliced for e in test], [p for _, _, guesses in sliced for p in guesses])
-    articles, _ = load_corpus(args.allsides)
-    parsed, _ = parse_corpus(articles)
     both = [e for e, p in zip(events, predicted) if e.kind == p == "consult" and e.consult_mode]
     modes = sum(consult_mode(e.members, parsed).value == e.consult_mode for e in both)
     print(f"consult mode right {modes}/{len(both)} (events gold and predicted consult)")

@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from bench._corpus import DEFAULT_ALLSIDES, load_corpus, parse_corpus, read_jsonl  # noqa: E402
 from sitegen.kinds import event_features  # noqa: E402
-from sitegen.models import Article  # noqa: E402
+from sitegen.models import Article, ParsedArticle  # noqa: E402
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "sitegen" / "data" / "kinds_model.json"
 REGULARISATION = 0.1  # LogisticRegression's C: strong, as 329 events and 56 features call for
@@ -47,8 +47,8 @@ def kinds_path_for(allsides: Path) -> Path:
     return allsides.with_name(allsides.name.removesuffix(".jsonl") + "-kinds.jsonl")
 
 
-def load_labelled_events(allsides: Path, kinds: Path) -> list[LabelledEvent]:
-    """Every labelled event with its articles (gold clusters) and features, oldest first."""
+def load_labelled_events(allsides: Path, kinds: Path) -> tuple[list[LabelledEvent], dict[str, ParsedArticle]]:
+    """Every labelled event with its articles (gold clusters) and features, oldest first; and the parses."""
     articles, gold = load_corpus(allsides)
     parsed, _ = parse_corpus(articles)
     members: dict[str, list[Article]] = {}
@@ -63,7 +63,7 @@ def load_labelled_events(allsides: Path, kinds: Path) -> list[LabelledEvent]:
         date = min(a.date for a in group if a.date)
         events.append(LabelledEvent(row["event"], date, group, row["kind"], row.get("consult_mode"),
                                     event_features(group, parsed)))
-    return sorted(events, key=lambda e: (e.date, e.event))
+    return sorted(events, key=lambda e: (e.date, e.event)), parsed
 
 
 def fit_weights(events: Sequence[LabelledEvent], regularisation: float = REGULARISATION) -> dict:
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--kinds", type=Path, help="labels (default: <allsides stem>-kinds.jsonl beside it)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    events = load_labelled_events(args.allsides, args.kinds or kinds_path_for(args.allsides))
+    events, _ = load_labelled_events(args.allsides, args.kinds or kinds_path_for(args.allsides))
     weights = fit_weights(events)
     args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     print(f"{args.out}: {len(weights['classes'])} kinds x {len(weights['features'])} features from {len(events)} events")

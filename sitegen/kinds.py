@@ -48,8 +48,7 @@ IRREGULAR = {
     "began": "begin", "gave": "give", "brought": "bring", "sent": "send", "swore": "swear", "sworn": "swear",
     "slain": "slay", "froze": "freeze", "frozen": "freeze", "rose": "rise", "stood": "stand", "went": "go",
     "chose": "choose", "broke": "break", "sold": "sell", "paid": "pay", "flew": "fly", "ran": "run",
-    "kept": "keep", "hit": "hit", "set": "set", "cut": "cut", "put": "put", "bore": "bear", "drew": "draw",
-    "dead": "dead", "killed": "kill", "children": "child", "men": "man", "women": "woman", "people": "people",
+    "kept": "keep", "bore": "bear", "drew": "draw", "children": "child", "men": "man", "women": "woman",
 }
 KIND_TEXT = {
     EventKind.CONSULT: "Meeting or talks", EventKind.AGREE: "Agreement", EventKind.STATEMENT: "Statement",
@@ -131,7 +130,7 @@ def has_headline(article: Article) -> bool:
 
 
 def _lemmas(tokens: Iterable[Token]) -> list[frozenset[str]]:
-    return [frozenset({t.lemma.lower(), t.text.lower()}) for t in tokens if not t.pos == "PUNCT"]
+    return [frozenset({t.lemma.lower(), t.text.lower()}) for t in tokens if t.pos != "PUNCT"]
 
 
 def _sentence_tokens(parsed: ParsedArticle, index: int) -> tuple[Token, ...]:

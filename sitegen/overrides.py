@@ -40,7 +40,7 @@ class EventOverride(BaseModel):
     title: str | None = None
     date: dt.date | None = None
     kind: EventKind | None = None
-    consult_mode: ConsultMode | None = None  # only read with kind: consult
+    consult_mode: ConsultMode | None = None  # how a consult took place; ignored for other kinds
     place: str | None = None
     articles: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
