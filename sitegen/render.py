@@ -24,6 +24,7 @@ from markupsafe import Markup
 from .cards import front_matter, linked_text, md_escape
 from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
+from .kinds import KIND_TEXT, kind_text
 from .publish import describe, structured_data
 from .models import LocatedError
 from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
@@ -117,9 +118,10 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None, rec
             log.field(person, tracked_kind(person), "roles", person.roles)
         return is_leader(person)
 
-    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked)
+    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked,
+                       event_kinds=KIND_TEXT)
     env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape,
-                       front_matter=front_matter)
+                       front_matter=front_matter, kind_label=kind_text)
     env.tests.update(leader=leader)
     return env
 

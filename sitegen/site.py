@@ -187,7 +187,9 @@ class Digest:
         data: dict = {"title": page.title, "url": absolute_url(self.base_url, page.path)}
         if page.subject in self.event_by_id:
             event = self.event_by_id[page.subject]
-            data.update(kind="event", date=event.date.isoformat() if event.date else None,
+            data.update(kind="event", event_kind=event.kind.value,
+                        consult_mode=event.consult_mode.value if event.consult_mode else None,
+                        date=event.date.isoformat() if event.date else None,
                         place=self.entities[event.place].name if event.place else None,
                         country=self.entities[event.country].name if event.country else None,
                         participants=[self.entities[p].name for p in event.participants],
