@@ -194,6 +194,24 @@ def test_pronoun_speakers_and_a_speaker_named_the_sentence_before(read):
     assert quotes[0].source_span is not None
 
 
+CHIEF = "person/dana-whitfield"
+VICTIM = "person/marcus-bell"
+
+SHOOTING = (
+    "Police Chief Dana Whitfield said on Friday that officers were searching for the driver who shot "
+    "Marcus Bell, 17, outside a school in Dayton. "
+    '"We will not rest until we find the person who did this," Whitfield told reporters. '
+    '"Did Marcus Bell deserve to die on his way home from school?" he added.'
+)
+
+
+def test_words_about_a_victim_are_the_officials_who_spoke_them(read):
+    parsed, resolution, _ = read(SHOOTING)
+    quotes = extract_quotes(parsed, resolution)
+    assert [q.speaker for q in quotes] == [CHIEF, CHIEF]
+    assert "Marcus Bell" in quotes[1].text  # he is spoken about, not the speaker
+
+
 def test_the_demo_articles_tell_the_four_meetings():
     """Checks on the demo: each meeting with its people, place and month (not special-cased anywhere)."""
     articles, _ = read_articles(REPO / "content")
