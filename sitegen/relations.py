@@ -78,6 +78,7 @@ SHOWN_QUOTE_WORDS = 4  # pages show quotes of this many words or more; shorter o
 # Links a quote's words climb through to the verb that reports them ('said that cooperation "is ..."').
 QUOTE_PATH_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "prep", "pobj", "conj", "parataxis"}
 CONTEXT_SENTENCES = 3  # how far back a pronoun or "the two leaders" looks for its people
+ATTRIBUTION_WORDS = 8  # a sentence of at most this many words with a speech verb only says who spoke
 
 SINGULAR_PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m",
                      "she": "f", "her": "f", "hers": "f", "herself": "f"}
@@ -973,7 +974,7 @@ class _QuoteReader:
         if previous is not None and previous.speaker and self._adjacent(previous, first_sentence):
             return Quote(text=words, speaker=previous.speaker, article_id=a.parsed.article_id,
                          sentence=sentence.index, cue="", start=start, end=end, source_span=previous.source_span)
-        speaker = self._named_before(first_sentence)
+        speaker = self._named_before(first_sentence, (start, end))
         if speaker is None:
             return None
         return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index, cue="",
@@ -1057,11 +1058,16 @@ class _QuoteReader:
         holder = holders[0]
         if holder.text.lower() in RELATIVE_PRONOUNS and current.dep == "relcl":
             holder = a.tokens[current.head]  # "Smith, who said ...": the relative clause's noun
+        return self._person(holder, quote), a.span_of(holder.i)
+
+    def _person(self, holder: Token, quote: tuple[int, int]) -> str | None:
+        """The one person a speaker's words mean; for a pronoun, not one the quotes speak of."""
+        a = self.a
         people = [p for p in a.refers.get(holder.i, ()) if a.entities[p].kind == EntityKind.PERSON]
         person = people[0] if len(people) == 1 else None
         if person is not None and holder.i not in a.entity_at and self._spoken_about(person, holder, quote):
-            person = self._pronoun_speaker(holder, quote)
-        return person, a.span_of(holder.i)
+            return self._pronoun_speaker(holder, quote)
+        return person
 
     def _window(self, holder: Token) -> range:
         """The tokens a pronoun may look back over for its person."""
@@ -1120,15 +1126,21 @@ class _QuoteReader:
         return person, (a.tokens[first].idx, a.tokens[last - 1].idx + len(a.tokens[last - 1].text))
 
     def _adjacent(self, previous: Quote, sentence: int) -> bool:
-        """Whether a quote follows straight on from the previous one (same or next sentence)."""
-        tokens = self.a.parsed.token_range(previous.start, previous.end)
-        return sentence - self.a.tokens[tokens[-1]].sentence <= 1
+        """Whether a quote follows straight on from the previous one: in the same or the next sentence, or
+        the one after a sentence that only says who spoke ('"...?" he added. "..."')."""
+        a = self.a
+        last = a.tokens[a.parsed.token_range(previous.start, previous.end)[-1]].sentence
+        between = a.parsed.sentences[last + 1:sentence]
+        return len(between) <= 1 and all(
+            any(self._is_cue(t) for t in a.tokens[b.first_token:b.last_token])
+            and sum(t.text.isalpha() for t in a.tokens[b.first_token:b.last_token]) <= ATTRIBUTION_WORDS
+            for b in between)
 
     def _opens_sentence(self, start: int, sentence) -> bool:
         """A quote that is the sentence: nothing but punctuation before it."""
         return not any(ch.isalnum() for ch in self.text[sentence.start:start])
 
-    def _named_before(self, sentence: int) -> str | None:
+    def _named_before(self, sentence: int, quote: tuple[int, int]) -> str | None:
         """The person the previous sentence is about: its main subject."""
         if sentence == 0:
             return None
@@ -1136,7 +1148,7 @@ class _QuoteReader:
         before = a.parsed.sentences[sentence - 1]
         for token in a.tokens[before.first_token:before.last_token]:
             if token.dep in ("nsubj", "nsubjpass") and a.tokens[token.head].dep == "ROOT":
-                people = [p for p in a.refers.get(token.i, ()) if a.entities[p].kind == EntityKind.PERSON]
-                if len(people) == 1:
-                    return people[0]
+                person = self._person(token, quote)
+                if person is not None:
+                    return person
         return None

@@ -79,7 +79,6 @@ _DEPENDENT_OPENER = re.compile(
     r"the (?:move|decision|measure|announcement|statement|comments?|remarks?|step|incident|same|latter|former))\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _TEXTRANK_DAMPING = 0.85
 
@@ -107,9 +106,9 @@ def _is_usable(text: str, settings: SummarySettings) -> bool:
 
 
 def _continues(previous: str, text: str) -> bool:
-    """Whether spaCy split one sentence in two: the second part starts in lower case or the first stops
-    without a sentence end ("Sen. Shelley Moore Capito (R-W.Va.)" | "came to an end Tuesday.")."""
-    return text[:1].islower() or not _SENTENCE_END.search(previous.rstrip())
+    """Whether spaCy split one sentence in two: the second part starts in lower case ("Sen. Shelley Moore
+    Capito (R-W.Va.)" | "came to an end Tuesday.") or the first stops on a comma, colon or dash."""
+    return text[:1].islower() or previous.rstrip()[-1:] in (",", ";", ":", "-", "—", "–")
 
 
 def _in_open_quote(sentences: Sequence[SourceSentence]) -> set[int]:
@@ -123,7 +122,7 @@ def _in_open_quote(sentences: Sequence[SourceSentence]) -> set[int]:
     return inside
 
 
-def _units(sentences: Sequence[SourceSentence]) -> list[list[SourceSentence]]:
+def _units(sentences: Sequence[SourceSentence], settings: SummarySettings) -> list[list[SourceSentence]]:
     """One article's sentences as the units a summary may pick: a sentence split in two by the parser is
     joined again; a sentence that leans on the one before (a pronoun, "But", "The move") comes only
     together with it; a sentence inside a quote that began earlier is never a unit."""
@@ -140,8 +139,8 @@ def _units(sentences: Sequence[SourceSentence]) -> list[list[SourceSentence]]:
             continue
         if _DEPENDENT_OPENER.match(_clean(unit[0].text)):
             before = whole[k - 1] if k else None
-            if before and before[-1].index == unit[0].index - 1 and not _DEPENDENT_OPENER.match(
-                    _clean(before[0].text)) and before[0].index not in quoted:
+            if before and before[-1].index == unit[0].index - 1 and before[0].index not in quoted and not \
+                    _DEPENDENT_OPENER.match(_clean(before[0].text)) and _is_usable(_text(before), settings):
                 units.append(before + unit)
             continue
         units.append(unit)
@@ -186,8 +185,8 @@ def summarize_event(
         {(s.article_id, s.index): s for s in sentences}.values(),
         key=lambda s: (article_rank[s.article_id], s.index),
     )
-    units = [unit for _, group in itertools.groupby(ordered, key=lambda s: s.article_id) for unit in _units(list(group))]
-    cleaned = [(unit, _clean(" ".join(s.text for s in unit))) for unit in units]
+    units = [unit for _, group in itertools.groupby(ordered, key=lambda s: s.article_id) for unit in _units(list(group), settings)]
+    cleaned = [(unit, _text(unit)) for unit in units]
     cleaned = [(unit, text) for unit, text in cleaned if _is_usable(text, settings)]
     if not cleaned:
         return []
@@ -216,6 +215,10 @@ def summarize_event(
         SummarySentence(article_id=cleaned[k][0][0].article_id, index=cleaned[k][0][0].index, text=cleaned[k][1])
         for k in sorted(chosen)
     ]
+
+
+def _text(unit: Sequence[SourceSentence]) -> str:
+    return _clean(" ".join(s.text for s in unit))
 
 
 def _keys(unit: Sequence[SourceSentence]) -> set[tuple[str, int]]:
