@@ -72,6 +72,10 @@ SPEECH_CUES = {
     "assert", "contend", "caution", "complain", "joke", "quip", "vow", "pledge", "promise", "concede", "boast",
     "quote", "testify", "shout", "yell", "scream", "whisper", "agree", "counter", "lament", "point", "call",
     "describe", "reiterate", "confirm", "deny", "maintain", "recount", "recommend", "demand",
+    # verbs of judging and naming in speech (VerbNet's judgement and dub classes): "X called Y a "con artist""
+    "label", "dub", "brand", "liken", "hail", "praise", "criticize", "criticise", "blast", "slam", "denounce",
+    "condemn", "decry", "accuse", "dismiss", "mock", "proclaim", "tout", "characterize", "characterise", "cite",
+    "allege", "charge", "report", "read", "chant", "wonder",
 }
 MIN_QUOTE_WORDS = 3  # shorter quotes ("outrageous", "big plans") count only when a cue verb governs them
 SHOWN_QUOTE_WORDS = 4  # pages show quotes of this many words or more; shorter ones are words, not statements
@@ -872,6 +876,7 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
 # --- quotes ----------------------------------------------------------------------------------------------
 
 OPENING_QUOTES = {"“", "„"}
+SIGNATURE = re.compile(r"[”\"]?[^\S\n]*[―—–][^\S\n]*")  # the closing mark, then a dash before a name
 CLOSING_QUOTES = {"”"}
 STRAIGHT_QUOTES = {'"'}
 
@@ -905,7 +910,10 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         opened = None
         for i, char in enumerate(paragraph):
             straight = char in STRAIGHT_QUOTES
-            if char in OPENING_QUOTES or (straight and opened is None):
+            # a closing mark typed for an opening one ('”Mr. Trump is ...”') opens a quote where none is open
+            misturned = (char in CLOSING_QUOTES and opened is None and paragraph[i + 1:i + 2].isalnum()
+                         and not paragraph[i - 1:i].strip())
+            if char in OPENING_QUOTES or (straight and opened is None) or misturned:
                 opened = i + 1
             elif (char in CLOSING_QUOTES or straight) and opened is not None:
                 spans.append((offset + opened, offset + i))
@@ -966,9 +974,15 @@ class _QuoteReader:
             return None  # '"shuttle" diplomacy': a word in quotes is a coinage unless someone is said to say it
         if cue is not None:
             speaker, source = self._speaker(cue, (start, end))
+            if source is None:
+                return None  # a speech verb no one is said to speak with: who said it is not known
             cue_words = "according to" if cue.lemma.lower() == "accord" else cue.text
             return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index,
                          cue=cue_words, start=start, end=end, source_span=source)
+        signed = self._signed(end)
+        if signed is not None:
+            return Quote(text=words, speaker=signed[0], article_id=a.parsed.article_id, sentence=sentence.index,
+                         cue="", start=start, end=end, source_span=signed[1])
         if not self._opens_sentence(start, sentence):
             return None  # a phrase in quotes without a cue is a coinage, not speech
         if previous is not None and previous.speaker and self._adjacent(previous, first_sentence):
@@ -1028,6 +1042,19 @@ class _QuoteReader:
         near = min(outside, key=lambda t: min(abs(t.i - min(inside_ids)), abs(t.i - max(inside_ids))))
         distance = min(abs(near.i - min(inside_ids)), abs(near.i - max(inside_ids)))
         return (near if distance <= 4 else None), False
+
+    def _signed(self, end: int) -> tuple[str, tuple[int, int]] | None:
+        """ '"...." ― Ana Ruiz': the person whose name follows the quote after a dash, and where it is."""
+        after = SIGNATURE.match(self.text, end)
+        if after is None:
+            return None
+        a = self.a
+        token = next((a.tokens[i] for i in a.parsed.token_range(after.end(), after.end() + 1)), None)
+        person = a.entity_at.get(token.i) if token is not None else None
+        if person is None or a.entities[person].kind != EntityKind.PERSON:
+            return None
+        first, last = a.mention_root[token.i]
+        return person, (a.tokens[first].idx, a.tokens[last - 1].idx + len(a.tokens[last - 1].text))
 
     def _is_cue(self, token: Token) -> bool:
         lemma = token.lemma.lower()
