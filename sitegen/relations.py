@@ -1085,6 +1085,9 @@ class _QuoteReader:
         holder = holders[0]
         if holder.text.lower() in RELATIVE_PRONOUNS and current.dep == "relcl":
             holder = a.tokens[current.head]  # "Smith, who said ...": the relative clause's noun
+        if self._quoted(holder.idx, quote) or any(m.label in ("TIME", "DATE", "CARDINAL") and m.first_token <= holder.i
+                                                  < m.last_token for m in a.parsed.mentions):
+            return None, None  # "5:45 p.m. ... is calling", or quoted words: no one who speaks
         return self._person(holder, quote), a.span_of(holder.i)
 
     def _person(self, holder: Token, quote: tuple[int, int]) -> str | None:
