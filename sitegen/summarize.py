@@ -61,16 +61,27 @@ _BOILERPLATE = re.compile(
 )
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]?\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
-# A sentence that reports speech names its speaker with one of these; quoted words without one are the
-# writer's quotation, not the digest's statement.
-_SPEECH_CUE = re.compile(
-    r"\b(?:say|says|said|saying|tell|tells|told|add|adds|added|according to|ask|asks|asked|write|writes|wrote|"
-    r"call|calls|called|describe[sd]?|state[sd]?|announce[sd]?|declare[sd]?|tweet(?:s|ed)?|argue[sd]?|"
-    r"warn(?:s|ed)?|insist(?:s|ed)?|note[sd]?|explain(?:s|ed)?|claim(?:s|ed)?|urge[sd]?|stress(?:es|ed)?|"
-    r"predict(?:s|ed)?|vow(?:s|ed)?|promise[sd]?|acknowledge[sd]?|admit(?:s|ted)?|recall(?:s|ed)?|"
-    r"remark(?:s|ed)?|repl(?:y|ies|ied)|respond(?:s|ed)?|testif(?:y|ies|ied)|labell?(?:s|ed)?|dubb?(?:s|ed)?)\b",
-    re.IGNORECASE,
-)
+# A sentence that reports speech names its speaker with one of these verbs; quoted words without one are
+# the writer's quotation, not the digest's statement.
+_SPEECH_VERBS = ("say", "tell", "add", "ask", "write", "call", "describe", "state", "announce", "declare", "tweet",
+                 "argue", "warn", "insist", "note", "explain", "claim", "urge", "stress", "predict", "vow", "promise",
+                 "acknowledge", "admit", "recall", "remark", "respond", "quote", "cite", "label", "dub", "praise",
+                 "criticize", "accuse", "deny", "confirm", "reply", "testify")
+_IRREGULAR = ("said", "told", "wrote", "written", "replied", "replies", "testified", "testifies", "denied", "denies",
+              "dubbed", "dubbing")
+
+
+def _speech_cue() -> re.Pattern[str]:
+    """Every regular form of the speech verbs, and the sentence-initial "Saying ...", "According to"."""
+    forms = set(_IRREGULAR)
+    for verb in _SPEECH_VERBS:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        forms |= {verb, verb + ("es" if verb.endswith("s") else "s"), stem + "ed", stem + "ing"}
+    opening = {f.capitalize() for f in forms if f.endswith("ing")} | {"According to", "according to"}
+    return re.compile(r"\b(?:" + "|".join(sorted(forms | opening, key=lambda f: (-len(f), f))) + r")\b")
+
+
+_SPEECH_CUE = _speech_cue()
 # Openers that lean on the sentence before: a pronoun, a connective, or a noun phrase pointing back.
 _DEPENDENT_OPENER = re.compile(
     r"^(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|there|such|"
