@@ -14,6 +14,7 @@ prime minister" -> the one person of the article holding that office).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -938,6 +939,12 @@ class _QuoteReader:
         self.a = article
         self.text = _full_text(article.parsed)
         self.spans = quote_spans(self.text)
+        starts = [start for start, _ in self.spans]  # in text order, never overlapping
+        self.inside_quotes = {t.i for t in article.tokens
+                              if (k := bisect.bisect_right(starts, t.idx) - 1) >= 0 and t.idx < self.spans[k][1]}
+        # tokens of times, dates and numbers ("5:45 p.m."), which a misparse may make a speech verb's subject
+        self.numbers = {i for m in article.parsed.mentions if m.label in ("TIME", "DATE", "CARDINAL")
+                        for i in range(m.first_token, m.last_token)}
         self.previous: Quote | None = None  # the quote read last, for "he added" and quotes running on
 
     def quotes(self) -> list[Quote]:
@@ -1077,7 +1084,7 @@ class _QuoteReader:
                 holders = a.kids(current.i, "nsubj", "nsubjpass") or [
                     o for p in a.kids(current.i, "agent") for o in a.kids(p.i, "pobj")]
                 if holders or current.dep not in ("xcomp", "conj", "advcl") or current.head == current.i \
-                        or self._quoted(a.tokens[current.head].idx, quote):  # not into the quoted words
+                        or self._quoted(a.tokens[current.head], quote):  # not into the quoted words
                     break
                 current = a.tokens[current.head]
         if not holders:
@@ -1085,8 +1092,7 @@ class _QuoteReader:
         holder = holders[0]
         if holder.text.lower() in RELATIVE_PRONOUNS and current.dep == "relcl":
             holder = a.tokens[current.head]  # "Smith, who said ...": the relative clause's noun
-        if self._quoted(holder.idx, quote) or any(m.label in ("TIME", "DATE", "CARDINAL") and m.first_token <= holder.i
-                                                  < m.last_token for m in a.parsed.mentions):
+        if self._quoted(holder, quote) or holder.i in self.numbers:
             return None, None  # "5:45 p.m. ... is calling", or quoted words: no one who speaks
         return self._person(holder, quote), a.span_of(holder.i)
 
@@ -1108,7 +1114,7 @@ class _QuoteReader:
         """Whether a person the pronoun was taken to mean is named or referred to inside quotes close by:
         the quote speaks of them, and the pronoun is more likely its speaker."""
         a = self.a
-        return any(person in a.refers.get(i, ()) and self._quoted(a.tokens[i].idx, quote) for i in self._window(holder))
+        return any(person in a.refers.get(i, ()) and self._quoted(a.tokens[i], quote) for i in self._window(holder))
 
     def _pronoun_speaker(self, holder: Token, quote: tuple[int, int]) -> str | None:
         """Who a speaking "he"/"she" means, reading only the words outside quotes: the speaker of the quote
@@ -1129,20 +1135,20 @@ class _QuoteReader:
             span = a.parsed.sentences[sentence]
             named = [(t.dep in SUBJECT_DEPS, t.i, a.refers[t.i][0]) for t in a.tokens[span.first_token:holder.i]
                      if t.sentence == sentence and len(a.refers.get(t.i, ())) == 1 and fits(a.refers[t.i][0])
-                     and not self._quoted(t.idx, quote)]
+                     and not self._quoted(t, quote)]
             if named:
                 return max(named)[2]
         return None
 
-    def _quoted(self, offset: int, quote: tuple[int, int]) -> bool:
-        return quote[0] <= offset < quote[1] or any(start <= offset < end for start, end in self.spans)
+    def _quoted(self, token: Token, quote: tuple[int, int]) -> bool:
+        return quote[0] <= token.idx < quote[1] or token.i in self.inside_quotes
 
     def _named_next_to(self, cue: Token, quote: tuple[int, int]) -> tuple[str | None, tuple[int, int] | None]:
         """ '"...," Police Chief Ann Ortiz said': a cue the parse gave no subject takes the one person named
         between the closing quote mark and the cue."""
         a = self.a
-        between = [t for t in a.tokens[:cue.i] if t.idx >= quote[1] and t.sentence == cue.sentence
-                   and not self._quoted(t.idx, quote)]
+        sentence = a.parsed.sentences[cue.sentence]
+        between = [t for t in a.tokens[sentence.first_token:cue.i] if t.idx >= quote[1] and not self._quoted(t, quote)]
         if not between or any(t.pos in ("VERB", "AUX") and t.i not in a.entity_at for t in between):
             return None, None
         people = {e for t in between for e in a.refers.get(t.i, ()) if a.entities[e].kind == EntityKind.PERSON}

@@ -4,7 +4,9 @@ Sentences from all outlets covering the event are scored by closeness to the eve
 (what most outlets say), TextRank centrality and a lead-position prior; then picked greedily with
 maximal marginal relevance so that two outlets repeating one fact give one sentence; then put back in
 reading order. Every sentence keeps its article id so the page can cite it. Sentences that are mostly
-a direct quote, fragments and boilerplate are never picked; datelines are trimmed.
+a direct quote, fragments and boilerplate are never picked; datelines are trimmed. A sentence the parser
+split in two is joined again; one that leans on the sentence before ("He", "But", "The move") is picked
+only together with it; quoted words are never picked without the speech verb that attributes them.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def _speech_cue() -> re.Pattern[str]:
 _SPEECH_CUE = _speech_cue()
 # Openers that lean on the sentence before: a pronoun, a connective, or a noun phrase pointing back.
 _DEPENDENT_OPENER = re.compile(
-    r"^(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|there|such|"
+    r"^(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|such|"
     r"but|and|or|so|yet|also|however|still|meanwhile|instead|moreover|furthermore|nonetheless|nevertheless|"
     r"therefore|thus|then|otherwise|besides|likewise|similarly|again|later|afterward|afterwards|"
     r"the (?:move|decision|measure|announcement|statement|comments?|remarks?|step|incident|same|latter|former))\b",
@@ -110,9 +112,10 @@ def _is_usable(text: str, settings: SummarySettings) -> bool:
     quotes = _QUOTED.findall(text)
     if quotes and text.startswith(quotes[0]):
         return False  # '"...," the minister said.': the quote is the sentence
-    if _QUOTE_MARKS.search(text) and (len(_QUOTE_MARKS.findall(_QUOTED.sub("", text))) or not _SPEECH_CUE.search(
-            _QUOTED.sub("", text))):
-        return False  # part of a quote split over sentences, or quoted words with no one said to say them
+    if _QUOTE_MARKS.search(text):
+        outside = _QUOTED.sub("", text)
+        if _QUOTE_MARKS.search(outside) or not _SPEECH_CUE.search(outside):
+            return False  # part of a quote split over sentences, or quoted words with no one said to say them
     return sum(len(quote) for quote in quotes) <= settings.max_quoted_share * len(text)
 
 
@@ -123,7 +126,7 @@ def _continues(previous: str, text: str) -> bool:
 
 
 def _in_open_quote(sentences: Sequence[SourceSentence]) -> set[int]:
-    """Indexes of sentences that begin inside a quote opened in an earlier sentence of the paragraph run."""
+    """Indexes of sentences that begin inside a quote opened in an earlier sentence."""
     inside, open_quote = set(), False
     for sentence in sentences:
         if open_quote and not _QUOTE_MARKS.match(_clean(sentence.text)):
@@ -196,7 +199,8 @@ def summarize_event(
         {(s.article_id, s.index): s for s in sentences}.values(),
         key=lambda s: (article_rank[s.article_id], s.index),
     )
-    units = [unit for _, group in itertools.groupby(ordered, key=lambda s: s.article_id) for unit in _units(list(group), settings)]
+    units = [unit for _, group in itertools.groupby(ordered, key=lambda s: s.article_id)
+             for unit in _units(list(group), settings)]
     cleaned = [(unit, _text(unit)) for unit in units]
     cleaned = [(unit, text) for unit, text in cleaned if _is_usable(text, settings)]
     if not cleaned:

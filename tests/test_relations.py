@@ -195,7 +195,6 @@ def test_pronoun_speakers_and_a_speaker_named_the_sentence_before(read):
 
 
 MAYOR = "person/tom-reyes"
-VICTIM = "person/keisha-bell"
 SHOOTING = (
     "Dayton officials released video on Wednesday of an officer shooting a teenager who ran from a traffic stop. "
     '"We do not yet have all of the facts, but we know that a 16-year-old girl died last night," Mayor Tom Reyes '
