@@ -148,9 +148,15 @@ def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[s
 
 
 def _located(sentence, parsed: ParsedArticle) -> SummarySentence:
-    """The summary sentence with its offset in the article (the summariser may trim a dateline off it)."""
+    """The summary sentence with its offset in the article (the summariser may trim a dateline off it, or
+    join the sentences after it to it)."""
     source = parsed.sentences[sentence.index]
-    start = source.start + max(source.text.find(sentence.text), 0)
+    head = sentence.text
+    found = source.text.find(head)
+    while found < 0 and len(head) > 1:  # a joined sentence: where its first part is
+        head = head[:len(head) // 2]
+        found = source.text.find(head)
+    start = source.start + max(found, 0)
     return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text, start=start)
 
 

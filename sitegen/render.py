@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .cards import front_matter, linked_text, md_escape
+from .cards import front_matter, linked_text, md_escape, md_url
 from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
 from .kinds import KIND_TEXT, kind_text
@@ -120,7 +120,7 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None, rec
 
     env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked,
                        event_kinds=KIND_TEXT)
-    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape,
+    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape, md_url=md_url,
                        front_matter=front_matter, kind_label=kind_text)
     env.tests.update(leader=leader)
     return env
