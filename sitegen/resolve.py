@@ -16,10 +16,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from nicknames import NickNamer
 from rapidfuzz import fuzz
 
 from .cards import CuratedCard
-from .geo import Gazetteer
+from .geo import Gazetteer, Place
 from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role, Token
 from .slugs import slugify
 
@@ -31,6 +32,8 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
 PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
+_PARTICLES = {"al", "el", "de", "da", "di", "du", "van", "von", "bin", "ibn", "le", "la"}  # "al-Sisi", "de Blasio"
+_FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "del", "des", "du", "la", "le", "&"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _EDGE_PUNCT = re.compile(r"^[\s\-–—\"“”'‘’(]+|[\s\-–—\"“”'‘’),.;:]+$")
 
@@ -50,6 +53,33 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"[-.‐]", " ", text).lower().split())
+
+
+@cache
+def name_words() -> dict[str, str]:
+    """Word -> "disease" | "organization" | "thing", from data/name_words.tsv: words that show a name is not
+    a person's."""
+    rows = (line.split("\t") for line in (DATA / "name_words.tsv").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return {word.strip(): kind.strip() for word, kind in rows}
+
+
+@cache
+def _nick_namer() -> NickNamer:
+    return NickNamer()
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """English given names and their short forms (the `nicknames` package's hand-curated table), folded."""
+    namer = _nick_namer()
+    return frozenset(namer.nickname_lookup) | frozenset(namer.canonical_lookup)
+
+
+def same_given_name(one: str, other: str) -> bool:
+    """ "Chuck" and "Charles", "Bill" and "William" (folded): one given name is a short form of the other."""
+    namer = _nick_namer()
+    return one == other or other in namer.nicknames_of(one) or one in namer.nicknames_of(other)
 
 
 @dataclass
@@ -102,7 +132,7 @@ def resolve_entities(
                          not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     evidence = _person_evidence(by_article, parsed)
-    people = _collect_people(by_article, article_countries, evidence)
+    people = _collect_people(by_article, article_countries, evidence, gazetteer)
     people += [_Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
                if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in people)]
     capitals = {fold(c.capital): c.code for c in gazetteer.countries() if c.capital}
@@ -125,9 +155,10 @@ def resolve_entities(
         found += _missed_surnames(article.id, parsed[article.id], people, authors)
         for mention, entity in sorted(found, key=lambda pair: pair[0].start):
             entities[entity.id] = _merge(entities.get(entity.id), entity)
-            start, end = _name_offsets(mention)
+            start, end = _name_offsets(mention, evidence if entity.kind == EntityKind.PERSON else None)
             resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
                                           start=start, end=end, text=article.text[start:end]))
+    resolved = _merge_organization_names(entities, resolved, gazetteer)
     _attach_landmarks(entities, resolved, parsed)
     _attach_appositions(entities, resolved, parsed, gazetteer)
     _attach_roles(entities, resolved, parsed, {a.id: a.date for a in articles})
@@ -135,6 +166,66 @@ def resolve_entities(
         _apply_card(card, entities, gazetteer, card_names)
     _add_referenced_countries(entities, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+
+
+def acronym(name: str) -> str:
+    """ "Centers for Disease Control" -> "CDC": the initials of a name's words, function words left out."""
+    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _FUNCTION_WORDS).upper()
+
+
+def _long_forms(name: str) -> set[str]:
+    """The acronyms a long name goes by: of all its words, and of the words before a late "and"
+    ("Centers for Disease Control and Prevention" is the CDC)."""
+    forms = {acronym(name)}
+    head, _, _ = name.partition(" and ")
+    if head != name:
+        forms.add(acronym(head))
+    return {form for form in forms if len(form) >= 2}
+
+
+def _merge_organization_names(entities: dict[str, Entity], mentions: list[EntityMention],
+                              gazetteer: Gazetteer) -> list[EntityMention]:
+    """One organisation, one entity: an acronym joins the one long form whose initials it is ("EU" and
+    "European Union"), and a name with its country in front joins the name without it ("U.S. Centers for
+    Disease Control" and "Centers for Disease Control"). The long form names the page; the others become
+    aliases."""
+    organizations = {e.id: e for e in entities.values() if e.kind == EntityKind.ORGANIZATION}
+    by_acronym: dict[str, set[str]] = defaultdict(set)
+    for entity in organizations.values():
+        if not _is_acronym(entity.name):
+            for form in _long_forms(entity.name):
+                by_acronym[form].add(entity.id)
+    by_name = {fold(e.name): e.id for e in organizations.values()}
+    target: dict[str, str] = {}
+    for entity in organizations.values():
+        words = entity.name.split()
+        if _is_acronym(entity.name) and (long := _base_name(by_acronym.get(entity.name.replace(".", ""), set()),
+                                                            organizations)):
+            target[entity.id] = long
+        elif len(words) >= 3 and gazetteer.country(words[0]) is not None and fold(" ".join(words[1:])) in by_name:
+            target[entity.id] = by_name[fold(" ".join(words[1:]))]
+    if not target:
+        return mentions
+    for source, into in sorted(target.items()):
+        while into in target and target[into] != source:  # a country-prefixed acronym's long form
+            into = target[into]
+        if into == source:
+            continue
+        kept = entities[into]
+        aliases = sorted(set(kept.aliases) | {entities[source].name} | set(entities[source].aliases))
+        entities[into] = kept.model_copy(update={"aliases": tuple(aliases)})
+        del entities[source]
+        target[source] = into
+    return [m.model_copy(update={"entity_id": target[m.entity_id]}) if m.entity_id in target and m.entity_id not in entities
+            else m for m in mentions]
+
+
+def _base_name(candidates: set[str], organizations: Mapping[str, Entity]) -> str | None:
+    """The one long form among candidates that all others only extend ("X" of "X" and "X's Y"), if any."""
+    names = sorted((fold(organizations[c].name), c) for c in candidates)
+    if names and all(name.startswith(names[0][0]) for name, _ in names):
+        return names[0][1]
+    return None
 
 
 def _text_or_none(value: object) -> str | None:
@@ -155,10 +246,14 @@ _LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|(?:the|a|an)\s+)+")
 _TRAILING_JUNK = re.compile(r"(?:[\s\"”,;:]+|['’]s?)+$")
 
 
-def _name_offsets(mention: Mention) -> tuple[int, int]:
+def _name_offsets(mention: Mention, evidence: _PersonEvidence | None = None) -> tuple[int, int]:
     """Character offsets of the name a mention spells: "the United States" and "South Korea's" give the
-    offsets of "United States" and "South Korea" (a capitalised "The" may be part of a name and stays)."""
+    offsets of "United States" and "South Korea" (a capitalised "The" may be part of a name and stays), and a
+    person's "Drugmaker Jane Roe" those of "Jane Roe"."""
     text = mention.text
+    if evidence is not None and (bare := evidence.bare_name(text)) != person_name(text) and bare in text:
+        start = mention.start + text.rindex(bare)
+        return start, start + len(bare)
     lead = _LEADING_JUNK.match(text)
     start = lead.end() if lead else 0
     trail = _TRAILING_JUNK.search(text, start)
@@ -182,19 +277,18 @@ def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str
 
 
 def _collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
-                    evidence: _PersonEvidence) -> list[_Person]:
+                    evidence: _PersonEvidence, gazetteer: Gazetteer) -> list[_Person]:
     """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
     without a title in front, spelling variants merged, with where they appear."""
     people: list[_Person] = []
     for article_id in sorted(by_article):
         for mention in by_article[article_id]:
-            name = person_name(mention.text)
+            name = evidence.bare_name(mention.text)
             parts = tuple(fold(name).split())
-            if len(parts) < 2 or _is_acronym(name) or not (
+            if len(parts) < 2 or not evidence.is_person(name) or _untitled_place(name, evidence, gazetteer) or not (
                     mention.label == "PERSON" or (mention.label == "ORG" and evidence.ends_in_name(name))):
                 continue
-            person = next((p for p in people if fuzz.token_sort_ratio(" ".join(p.tokens), " ".join(parts))
-                           >= FULL_NAME_MATCH), None)
+            person = next((p for p in people if _same_full_name(p.tokens, parts)), None)
             if person is None:
                 person = _Person(name=name, tokens=parts)
                 people.append(person)
@@ -203,12 +297,24 @@ def _collect_people(by_article: Mapping[str, list[Mention]], article_countries: 
     return people
 
 
+def _same_full_name(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Two folded full names of one person: spelling variants ("Lukashenko"/"Lukashenka"), or the same
+    family name after a given name and its short form ("Chuck"/"Charles Schumer")."""
+    if fuzz.token_sort_ratio(" ".join(one), " ".join(other)) >= FULL_NAME_MATCH:
+        return True
+    return (len(one) == len(other) == 2 and one[-1] == other[-1] and one[0] != other[0]
+            and same_given_name(one[0], other[0]))
+
+
 @dataclass(frozen=True)
 class _PersonEvidence:
-    """Names shown to be people's by the mentions as a whole, whatever label one mention got."""
+    """Names shown to be people's (or not) by the mentions as a whole, whatever label one mention got."""
 
     titled: frozenset[str]  # folded names written after an honorific or title ("Ms Rowling", "President X")
     voted: frozenset[str]  # folded names labelled PERSON more often than anything else
+    outvoted: frozenset[str]  # folded names labelled something else more often than PERSON ("House", "Capitol")
+    common: frozenset[str]  # folded words written in lower case more often than capitalised inside a sentence
+    pronouned: frozenset[str]  # folded lone names labelled PERSON that a "he" or "she" follows (coreference)
 
     def holds(self, name: str) -> bool:
         return fold(name) in self.titled or fold(name) in self.voted
@@ -218,21 +324,96 @@ class _PersonEvidence:
         words = name.split()
         return len(words) >= 2 and all(w[:1].isupper() for w in words) and self.holds(words[-1])
 
+    def bare_name(self, text: str) -> str:
+        """A person's name without the words written in front that are not part of it: a title ("House
+        Speaker"), a common noun capitalised at the start of a sentence ("Drugmaker", "Billionaire"), the name
+        of an institution ("House"), an acronym before a full name ("DJ"), a stray "s" of a cut possessive, an owner ("Fox's").
+        A given name is always part of the name."""
+        words = re.split(r"\s+[-–—]+\s+", person_name(text))[0].split()  # "X — America": a dash ends a name
+        while len(words) >= 2:
+            first = fold(words[0])
+            if first not in given_names() and (
+                    first == "s" or _POSSESSIVE.search(words[0]) or first in self.common or (first in self.outvoted and first not in self.titled)
+                    or (_is_acronym(words[0]) and len(words) >= 3)):
+                words = person_name(" ".join(words[1:])).split()
+            else:
+                break
+        return " ".join(words)
+
+    def names_a_thing(self, name: str) -> bool:
+        """Whether the name's shape or words show that it is not a person's: digits ("COVID-19"), a disease
+        or holiday word, an organisation's or a thing's head noun ("Girl Scouts Council"), unless a title
+        says it is someone's."""
+        folded = fold(name)
+        words = folded.split()
+        if not words:
+            return False
+        return (any(c.isdigit() for c in name) or any(name_words().get(w) in {"disease", "holiday"} for w in words)
+                or words[-1] in name_words()
+                or (words[-1] in office_titles() and words[0] not in given_names()))  # "Caucus Chairman"
+
+    def is_person(self, name: str) -> bool:
+        """Whether a name may be published as a person's: written as a name, not a thing's name, and a lone
+        word only as a given name ("Emily") or with a title or a "he"/"she" that goes with it somewhere."""
+        words = fold(name).split()
+        return (bool(words) and (name[:1].isupper() or words[0] in _PARTICLES) and _capitalised(name)
+                and not self.names_a_thing(name) and not _is_acronym(name)
+                and (len(words) >= 2 or words[0] in given_names() or fold(name) in self.titled | self.pronouned))
+
 
 def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[str, ParsedArticle]) -> _PersonEvidence:
     labels: dict[str, Counter] = defaultdict(Counter)
     titled: set[str] = set()
+    pronouned: set[str] = set()
     for article_id in sorted(by_article):
         tokens = parsed[article_id].tokens
+        people = [m for m in by_article[article_id] if m.label == "PERSON"]
         for mention in by_article[article_id]:
             name = fold(person_name(mention.text))
             if not name:
                 continue
             labels[name][mention.label == "PERSON"] += 1
+            if mention.label == "PERSON" and len(name.split()) == 1 and _pronoun_follows(mention, people, tokens):
+                pronouned.add(name)
             if _titled(tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
                 titled.update({name, name.split()[-1]})
     voted = {name for name, count in sorted(labels.items()) if count[True] > count[False]}
-    return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted))
+    outvoted = {name for name, count in sorted(labels.items()) if count[False] > count[True]}
+    return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted), outvoted=frozenset(outvoted),
+                           common=frozenset(_common_words(parsed[a] for a in sorted(by_article))),
+                           pronouned=frozenset(pronouned))
+
+
+_PERSONAL_PRONOUNS = {"he", "she", "him", "his", "her", "hers", "himself", "herself"}
+
+
+def _pronoun_follows(mention: Mention, people: Sequence[Mention], tokens: Sequence[Token]) -> bool:
+    """Whether "he" or "she" comes after a name, in its sentence or the next, before anyone else is named:
+    the name is a person's ("Trump said he ..."), where a company is "it"."""
+    stop = next((m.first_token for m in people if m.first_token >= mention.last_token), len(tokens))
+    for token in tokens[mention.last_token:stop]:
+        if token.sentence > mention.sentence + 1:
+            return False
+        if token.text.lower() in _PERSONAL_PRONOUNS:
+            return True
+    return False
+
+
+def _common_words(articles: Iterable[ParsedArticle]) -> set[str]:
+    """Words the articles write in lower case more often than with a capital inside a sentence: common nouns
+    ("drugmaker"), whatever a headline or the start of a sentence does to them."""
+    lower: Counter = Counter()
+    capital: Counter = Counter()
+    for parsed in articles:
+        starts = {s.first_token for s in parsed.sentences}
+        for token in parsed.tokens:
+            if not token.text.isalpha() or token.i in starts:
+                continue
+            if token.text.islower():
+                lower[token.text] += 1
+            elif token.text[0].isupper() and not token.text.isupper():
+                capital[token.text.lower()] += 1
+    return {word for word, count in lower.items() if count > capital[word]}
 
 
 def person_name(text: str) -> str:
@@ -304,7 +485,7 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
 
 
 def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
-    name = person_name(mention.text) if mention.label == "PERSON" else clean_name(mention.text)
+    name = context.evidence.bare_name(mention.text) if mention.label == "PERSON" else clean_name(mention.text)
     if not name or not any(c.isalpha() for c in name):
         return None
     gazetteer = context.gazetteer
@@ -316,21 +497,29 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
     if label == "PERSON" and _is_acronym(name) and not _is_shouted(mention, context.parsed):
         return _organization(name)  # "JDRF": the small model reads unknown acronyms as people
     if label == "PERSON" and len(parts) >= 2:
-        person = next((p for p in context.people
-                       if fuzz.token_sort_ratio(" ".join(p.tokens), folded) >= FULL_NAME_MATCH), None)
+        person = next((p for p in context.people if _same_full_name(p.tokens, parts)), None)
         if person is not None:
             return _person_entity(person)
-    if _capitalised(name) and country is None and label != "NORP" and gazetteer.country_by_demonym(name) is None:
+    if _next_word(mention, context.parsed) in _THING_WORDS:
+        return None  # "the Delta variant", "the Pfizer vaccine": the name of a kind of thing, not of an entity
+    # "Virginia" labelled a place in most of its mentions is the state, not Virginia Smith's given name
+    outvoted = (label != "PERSON" and folded in context.evidence.outvoted and folded not in context.evidence.titled
+                and bool(gazetteer.places(name)))
+    if (_capitalised(name) and country is None and label != "NORP" and not outvoted
+            and gazetteer.country_by_demonym(name) is None):
         owner = _name_owner(parts, mention.article_id, context.people, context.countries)
         if owner is not None:
             return _person_entity(owner)
-        if label != "PERSON" and _is_person_name(name, label, context):
-            return _person_entity(_Person(name=name, tokens=parts))
+        if label != "PERSON" and _is_person_name(bare := context.evidence.bare_name(mention.text), label, context):
+            return _person_entity(_Person(name=bare, tokens=tuple(fold(bare).split())))
 
     if label == "NORP":
         demonym = gazetteer.country_by_demonym(name)
         return _country_entity(demonym) if demonym else None
     if label in PLACE_LABELS:
+        if country is not None and (state := _state_named_like(country, name, context)) is not None:
+            return Entity(id=f"place/{slugify(state.name)}", kind=EntityKind.PLACE, name=state.name,
+                          place_kind="region", country=_country_id(gazetteer, state.country_code))
         if country is not None:
             return _country_entity(country)
         if (code := context.capitals.get(folded)) and _acts(mention, context.parsed):
@@ -355,6 +544,11 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
             return _country_entity(known)
         return _organization(_acronym_of_modifier(mention, context.parsed) or name)
     if label == "PERSON" and name[:1].isupper():
+        if (place := _untitled_place(name, context.evidence, gazetteer, context.countries)) is not None:
+            return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
+                          place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
+        if not context.evidence.is_person(name):
+            return _organization(name) if name_words().get(parts[-1]) == "organization" else None
         if len(parts) == 1 and not context.evidence.titled.intersection(parts) and _listed_with_place(mention, context):
             place = gazetteer.place(name, context.countries)  # "Osaka, Kyoto and Kobe": a city read as a person
             if place is not None:
@@ -362,6 +556,36 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
                               place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         return _person_entity(_Person(name=name, tokens=parts))
     return None
+
+
+_THING_WORDS = {word for word, kind in name_words().items() if kind in {"thing", "disease"}}
+
+
+def _next_word(mention: Mention, parsed: ParsedArticle) -> str:
+    """The folded word right after a mention in its sentence ("" at the end)."""
+    tokens = parsed.tokens
+    after = mention.last_token
+    return fold(tokens[after].text) if after < len(tokens) and tokens[after].sentence == mention.sentence else ""
+
+
+def _state_named_like(country, name: str, context: _Context) -> Place | None:
+    """ "Georgia" in an article about the United States is the US state: a subdivision of another country
+    the article names, where the country of that name is named by nothing else (its capital, its people)."""
+    others = [code for code in context.countries if code != country.code]
+    states = [s for s in context.gazetteer.subdivisions(name) if s.country_code in others]
+    if not states:
+        return None
+    words = {fold(t.text) for t in context.parsed.tokens}
+    own = {fold(w) for w in (country.capital or "", *country.demonyms) if w}
+    return None if own & words else states[0]
+
+
+def _untitled_place(name: str, evidence: _PersonEvidence, gazetteer: Gazetteer,
+                    countries: Sequence[str] = ()) -> Place | None:
+    """A city of several words read as a person ("Chula Vista"), unless a title says it is someone."""
+    if len(name.split()) < 2 or fold(name) in evidence.titled:
+        return None
+    return gazetteer.place(name, countries)
 
 
 def _listed_with_place(mention: Mention, context: _Context) -> bool:
@@ -379,6 +603,8 @@ def _is_person_name(name: str, label: str, context: _Context) -> bool:
     """Whether a name the NER labelled otherwise is a person's by the evidence as a whole. A name that the
     gazetteer knows as a place is a person only after an honorific or a title somewhere ("Mr Lincoln")."""
     evidence = context.evidence
+    if not evidence.is_person(name):
+        return False
     if label == "ORG" and evidence.ends_in_name(name):
         return True
     if not evidence.holds(name):
@@ -604,7 +830,7 @@ def read_title(words: str) -> tuple[str, bool] | None:
     former = bool(_FORMER.match(words))
     words = _FORMER.sub("", words).strip()
     if words.lower() in office_titles():
-        return " ".join(w if w.isupper() else w.capitalize() for w in words.split()), former
+        return " ".join(w if w.isupper() or w in _FUNCTION_WORDS else w.capitalize() for w in words.split()), former
     return None
 
 
@@ -613,8 +839,7 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
     """Titles in apposition become roles: "Japanese Prime Minister Sanae Takaichi", "then-President X",
     "X, South Korea's president". The country comes from the demonym or country named with the title, the
     time from the articles that state it."""
-    found: dict[str, dict[tuple[str, str | None], bool]] = defaultdict(dict)
-    stated: dict[tuple[str, str, str | None], dt.date] = {}
+    statements: dict[str, list[tuple[str, str | None, bool, dt.date]]] = defaultdict(list)
     by_sentence = mentions_by_sentence(mentions)
     for (article_id, _), group in by_sentence.items():
         text = parsed[article_id]
@@ -626,17 +851,10 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
             if role is None and index + 1 < len(group):
                 role = _title_after(text, mention, group[index + 1], entities)
             if role is not None:
-                title, country, former = role
-                key = (title, country)
-                found[mention.entity_id][key] = found[mention.entity_id].get(key, True) and former
-                if (day := dates.get(article_id)) is not None:
-                    seen = stated.get((mention.entity_id, *key))
-                    stated[(mention.entity_id, *key)] = max(day, seen) if seen else day
+                statements[mention.entity_id].append((*role, dates.get(article_id) or dt.date.min))
     successions = _successions(entities, by_sentence, parsed)
-    for person_id, roles in found.items():
-        ordered = sorted(roles.items(), key=lambda kv: (kv[1], kv[0][1] is None, kv[0][0]))
-        role_list = tuple(Role(title=title, country=country, former=former,
-                               as_of=stated.get((person_id, title, country))) for (title, country), former in ordered)
+    for person_id, stated in statements.items():
+        role_list = _roles_at_latest(stated)
         country = next((r.country for r in role_list if r.country), entities[person_id].country)
         entities[person_id] = entities[person_id].model_copy(update={"roles": role_list, "country": country})
     for holder_id, other_id, word in successions:  # "Takaichi's predecessor Shigeru Ishiba"
@@ -651,6 +869,25 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
     for person_id, entity in entities.items():
         if entity.kind == EntityKind.PERSON and entity.roles:
             entities[person_id] = entity.model_copy(update={"roles": _tidy_roles(entity.roles)})
+
+
+def _roles_at_latest(stated: Sequence[tuple[str, str | None, bool, dt.date]]) -> tuple[Role, ...]:
+    """A person's roles from every (title, country, former, date) statement: "President X" without a country
+    holds the office of the one country another statement gives that title; whether the office is held is
+    judged at the latest date a source states it ("former President X" in a later article outdates
+    "President X" in an earlier one; on the same day "former" wins)."""
+    countries: dict[str, set[str]] = defaultdict(set)
+    for title, country, _, _ in stated:
+        if country:
+            countries[title].add(country)
+    latest: dict[tuple[str, str | None], tuple[dt.date, bool]] = {}
+    for title, country, former, day in stated:
+        if country is None and len(countries[title]) == 1:
+            country = next(iter(countries[title]))
+        latest[(title, country)] = max(latest.get((title, country), (day, former)), (day, former))
+    ordered = sorted(latest.items(), key=lambda kv: (kv[1][1], kv[0][1] is None, kv[0][0]))
+    return tuple(Role(title=title, country=country, former=former, as_of=None if day == dt.date.min else day)
+                 for (title, country), (day, former) in ordered)
 
 
 def _tidy_roles(roles: tuple[Role, ...]) -> tuple[Role, ...]:
@@ -685,14 +922,25 @@ def _title_before(text: ParsedArticle, person: EntityMention, before: EntityMent
         gap = re.sub(r"^(?:'s|’s)\s+", "", text.tokens_text(before.end, person.start))  # "Singapore's"
         if (role := read_title(gap)) is not None:
             return role[0], before.entity_id, role[1]
-    words = text.tokens_text(text.sentences[person.sentence].start, person.start).split()[-5:]
+    person_before = before is not None and entities[before.entity_id].kind == EntityKind.PERSON
+    start = before.end if person_before else text.sentences[person.sentence].start  # never into a name
+    words = text.tokens_text(start, person.start).split()[-5:]
     for cut in range(len(words)):
         if (role := read_title(" ".join(words[cut:]))) is None:
             continue
-        # "Borough President Eric Adams", "Senate Majority Leader X": a capitalised word the title does not
-        # include makes it another office; a bare "leader" says which country only with one ("Chinese leader").
-        qualified = cut > 0 and words[cut - 1][:1].isupper() and not _FORMER.match(words[cut - 1])
-        if qualified or role[0] == "Leader":
+        # "Borough President Eric Adams", "CIA Director X": a capitalised word the title does not include makes
+        # it another office, which is the role the text gives; a bare "leader" says which country only with one
+        # ("Chinese leader").
+        sentence = text.sentences[person.sentence]
+        pos = {t.text: t.pos for t in text.tokens[sentence.first_token:sentence.last_token] if t.idx < person.start}
+        qualifier = []
+        for word in reversed(words[max(0, cut - 3):cut]):
+            if not word[:1].isupper() or _FORMER.match(word) or pos.get(word) not in {"PROPN", "NOUN"}:
+                break
+            qualifier.insert(0, word)
+        if qualifier:
+            return " ".join([*qualifier, role[0]]), None, role[1]
+        if role[0] == "Leader":
             return None
         return role[0], None, role[1]
     return None
