@@ -20,7 +20,7 @@ from nicknames import NickNamer
 from rapidfuzz import fuzz
 
 from .cards import CuratedCard
-from .geo import Gazetteer, Place
+from .geo import LARGE_CITY, Gazetteer, Place
 from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role, Token
 from .slugs import slugify
 
@@ -384,18 +384,22 @@ def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[st
                            pronouned=frozenset(pronouned))
 
 
-_PERSONAL_PRONOUNS = {"he", "she", "him", "his", "her", "hers", "himself", "herself"}
+_PERSONAL_PRONOUNS = {"he", "she"}  # subjects: "removed him" points back to someone else as often
 
 
 def _pronoun_follows(mention: Mention, people: Sequence[Mention], tokens: Sequence[Token]) -> bool:
-    """Whether "he" or "she" comes after a name, in its sentence or the next, before anyone else is named:
-    the name is a person's ("Trump said he ..."), where a company is "it"."""
+    """Whether "he" or "she" comes after a name, in its sentence or the next, before anyone else is named
+    and before an "it": the name is a person's ("Trump said he ..."), where a company is "it"."""
+    if any(m.sentence == mention.sentence and m.first_token < mention.first_token for m in people):
+        return False  # "Greenwald took to Twitter ... he": the pronoun may be the earlier person's
     stop = next((m.first_token for m in people if m.first_token >= mention.last_token), len(tokens))
     for token in tokens[mention.last_token:stop]:
         if token.sentence > mention.sentence + 1:
             return False
         if token.text.lower() in _PERSONAL_PRONOUNS:
             return True
+        if token.text.lower() in {"it", "its"}:
+            return False  # a company or a thing: "Acme said it ..."
     return False
 
 
@@ -570,14 +574,33 @@ def _next_word(mention: Mention, parsed: ParsedArticle) -> str:
 
 def _state_named_like(country, name: str, context: _Context) -> Place | None:
     """ "Georgia" in an article about the United States is the US state: a subdivision of another country
-    the article names, where the country of that name is named by nothing else (its capital, its people)."""
-    others = [code for code in context.countries if code != country.code]
-    states = [s for s in context.gazetteer.subdivisions(name) if s.country_code in others]
+    that the article names, or whose other states or large cities it names ("Florida", "Atlanta"), where the
+    country of that name is named by nothing else (its capital, its people)."""
+    states = [s for s in context.gazetteer.subdivisions(name) if s.country_code != country.code]
     if not states:
         return None
     words = {fold(t.text) for t in context.parsed.tokens}
-    own = {fold(w) for w in (country.capital or "", *country.demonyms) if w}
-    return None if own & words else states[0]
+    if {fold(w) for w in (country.capital or "", *country.demonyms) if w} & words:
+        return None
+    named = set(context.countries) - {country.code}
+    if not named & {s.country_code for s in states}:
+        named |= _countries_of_places(context.parsed, context.gazetteer, exclude=name)
+    return next((s for s in states if s.country_code in named), None)
+
+
+def _countries_of_places(parsed: ParsedArticle, gazetteer: Gazetteer, exclude: str) -> set[str]:
+    """Countries an article points to through its places: a state only one country has, a large city."""
+    codes = set()
+    for mention in parsed.mentions:
+        name = clean_name(mention.text)
+        if mention.label not in {"GPE", "LOC"} or fold(name) == fold(exclude) or gazetteer.country(name):
+            continue
+        states = gazetteer.subdivisions(name)
+        if len(states) == 1:
+            codes.add(states[0].country_code)
+        elif (place := gazetteer.place(name)) is not None and place.population >= LARGE_CITY:
+            codes.add(place.country_code)
+    return codes
 
 
 def _untitled_place(name: str, evidence: _PersonEvidence, gazetteer: Gazetteer,
@@ -626,10 +649,13 @@ _ACTOR_DEPS = {"nsubj", "nsubjpass", "agent"}
 def _acts(mention: Mention, parsed: ParsedArticle) -> bool:
     """Whether a place name is the subject of a verb ("Beijing pressures Tokyo", "Washington warned"): then a
     capital stands for its government."""
-    tokens = parsed.tokens[mention.first_token:mention.last_token]
-    root = next((t for t in tokens if not mention.first_token <= t.head < mention.last_token or t.head == t.i),
-                None)
-    return root is not None and root.dep in _ACTOR_DEPS and parsed.tokens[root.head].pos in {"VERB", "AUX"}
+    return _acts_in(parsed.tokens, mention.first_token, mention.last_token)
+
+
+def _acts_in(tokens: Sequence[Token], first: int, last: int) -> bool:
+    """Whether the words from first to last (exclusive) are the subject of a verb."""
+    root = next((t for t in tokens[first:last] if not first <= t.head < last or t.head == t.i), None)
+    return root is not None and root.dep in _ACTOR_DEPS and tokens[root.head].pos in {"VERB", "AUX"}
 
 
 def _missed_surnames(article_id: str, parsed: ParsedArticle, people: Sequence[_Person],
