@@ -128,8 +128,9 @@ def resolve_entities(
     A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
     """
     authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: [m for m in parsed[a.id].mentions if m.label in NAME_LABELS and fold(clean_name(m.text))
-                         not in authors] for a in articles}
+    by_article = {a.id: [m for listed in parsed[a.id].mentions if listed.label in NAME_LABELS
+                         for m in _list_items(listed, parsed[a.id], gazetteer) if fold(clean_name(m.text)) not in authors]
+                  for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     evidence = _person_evidence(by_article, parsed)
     people = _collect_people(by_article, article_countries, evidence, gazetteer)
@@ -263,6 +264,28 @@ def _name_offsets(mention: Mention, evidence: _PersonEvidence | None = None) -> 
     return mention.start + start, mention.start + end
 
 
+def _list_items(mention: Mention, parsed: ParsedArticle, gazetteer: Gazetteer) -> list[Mention]:
+    """ "Orange, Riverside": one span the NER ran over a list of names is a mention of each, a place where
+    the gazetteer knows the name as one."""
+    tokens = parsed.tokens[mention.first_token:mention.last_token]
+    if mention.label == "PERSON" or not any(t.text == "," for t in tokens[1:-1]):
+        return [mention]
+    items, start = [], mention.first_token
+    for token in [*tokens, None]:
+        if token is None or token.text == ",":
+            end = token.i if token is not None else mention.last_token
+            if end > start:
+                first, last = parsed.tokens[start], parsed.tokens[end - 1]
+                begin, finish = first.idx, last.idx + len(last.text)
+                text = mention.text[begin - mention.start:finish - mention.start]
+                label = "GPE" if mention.label not in PLACE_LABELS and gazetteer.places(text) else mention.label
+                items.append(mention.model_copy(update={
+                    "text": text, "label": label, "start": begin, "end": finish, "first_token": start,
+                    "last_token": end}))
+            start = end + 1
+    return items
+
+
 def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str]:
     """ISO codes of the countries an article names (by name or demonym), most mentioned first."""
     counts: Counter = Counter()
@@ -349,7 +372,7 @@ class _PersonEvidence:
         if not words:
             return False
         return (any(c.isdigit() for c in name) or any(name_words().get(w) in {"disease", "holiday"} for w in words)
-                or words[-1] in name_words()
+                or (words[-1] in name_words() and (name_words()[words[-1]] != "place" or words[0] not in given_names()))
                 or (words[-1] in office_titles() and words[0] not in given_names()))  # "Caucus Chairman"
 
     def is_person(self, name: str) -> bool:
@@ -538,7 +561,12 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
         if place is not None:
             return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
                           place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
-        return None  # a name the gazetteer does not know and no rule vouches for is not published as a place
+        return _area(name, context)  # else a name the gazetteer does not know is not published as a place
+    if label in {"ORG", "PERSON"} and (area := _area(name, context)) is not None:
+        return area
+    if label == "ORG" and (_WEB_ADDRESS.fullmatch(name) or (len(parts) == 1 and (
+            folded in context.evidence.common or folded in office_titles()))):
+        return None  # "example.co.uk", "Royal", "Duchess": an address, a common word or a title names no body
     if label == "ORG":
         # "Washington said", "Britons": a country, its capital or its people named as an actor is the country.
         known = country or gazetteer.country_by_demonym(name)
@@ -562,6 +590,7 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
     return None
 
 
+_WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z][\w-]*(?:\.[a-z]{2,})+")  # written in lower case: "example.co.uk"
 _THING_WORDS = {word for word, kind in name_words().items() if kind in {"thing", "disease"}}
 
 
@@ -570,6 +599,29 @@ def _next_word(mention: Mention, parsed: ParsedArticle) -> str:
     tokens = parsed.tokens
     after = mention.last_token
     return fold(tokens[after].text) if after < len(tokens) and tokens[after].sentence == mention.sentence else ""
+
+
+_COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
+
+
+def _area(name: str, context: _Context) -> Entity | None:
+    """An area the gazetteer does not list but whose name says what it is: the part of a known place
+    ("Southern California", in its country) or a name with a geographic head noun ("Imperial Valley")."""
+    words = name.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words) or fold(words[0]) in given_names():
+        return None  # "Michael Bay" is someone
+    country = None
+    if fold(words[0]) in _COMPASS:
+        rest = " ".join(words[1:])
+        known = (context.gazetteer.country(rest) or next(iter(context.gazetteer.subdivisions(rest)), None)
+                 or context.gazetteer.region(rest))
+        if known is None:
+            return None
+        country = _country_id(context.gazetteer, getattr(known, "code", None) or known.country_code)
+    elif name_words().get(fold(words[-1])) != "place":
+        return None
+    return Entity(id=f"place/{slugify(name)}", kind=EntityKind.PLACE, name=name, place_kind="region",
+                  country=country)
 
 
 def _state_named_like(country, name: str, context: _Context) -> Place | None:
