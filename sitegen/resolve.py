@@ -365,15 +365,15 @@ class _PersonEvidence:
 
     def names_a_thing(self, name: str) -> bool:
         """Whether the name's shape or words show that it is not a person's: digits ("COVID-19"), a disease
-        or holiday word, an organisation's or a thing's head noun ("Girl Scouts Council"), unless a title
-        says it is someone's."""
-        folded = fold(name)
-        words = folded.split()
+        or holiday word, an organisation's, a thing's or an area's head noun ("Girl Scouts Council",
+        "Imperial Valley", but "Michael Bay"), an office ("Caucus Chairman"), or a lone "May" or "Jr"."""
+        words = fold(name).split()
         if not words:
             return False
+        head = name_words().get(words[-1])
         return (any(c.isdigit() for c in name) or any(name_words().get(w) in {"disease", "holiday"} for w in words)
-                or (words[-1] in name_words() and (name_words()[words[-1]] != "place" or words[0] not in given_names()))
-                or (words[-1] in office_titles() and words[0] not in given_names()))  # "Caucus Chairman"
+                or (len(words) == 1 and head is not None) or head in {"organization", "thing"}
+                or ((head == "place" or words[-1] in office_titles()) and words[0] not in given_names()))
 
     def is_person(self, name: str) -> bool:
         """Whether a name may be published as a person's: written as a name, not a thing's name, and a lone
