@@ -57,8 +57,8 @@ def fold(text: str) -> str:
 
 @cache
 def name_words() -> dict[str, str]:
-    """Word -> "disease" | "organization" | "thing", from data/name_words.tsv: words that show a name is not
-    a person's."""
+    """Word -> its kind ("disease", "organization", "place", ...), from data/name_words.tsv: words that show
+    a name is not a person's."""
     rows = (line.split("\t") for line in (DATA / "name_words.tsv").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#"))
     return {word.strip(): kind.strip() for word, kind in rows}
@@ -129,8 +129,8 @@ def resolve_entities(
     """
     authors = {fold(name) for article in articles for name in article.authors}
     by_article = {a.id: [m for listed in parsed[a.id].mentions if listed.label in NAME_LABELS
-                         for m in _list_items(listed, parsed[a.id], gazetteer) if fold(clean_name(m.text)) not in authors]
-                  for a in articles}
+                         for m in _list_items(listed, parsed[a.id], gazetteer)
+                         if fold(clean_name(m.text)) not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     evidence = _person_evidence(by_article, parsed)
     people = _collect_people(by_article, article_countries, evidence, gazetteer)
@@ -205,20 +205,21 @@ def _merge_organization_names(entities: dict[str, Entity], mentions: list[Entity
             target[entity.id] = long
         elif len(words) >= 3 and gazetteer.country(words[0]) is not None and fold(" ".join(words[1:])) in by_name:
             target[entity.id] = by_name[fold(" ".join(words[1:]))]
-    if not target:
-        return mentions
-    for source, into in sorted(target.items()):
-        while into in target and target[into] != source:  # a country-prefixed acronym's long form
+    merged: dict[str, str] = {}
+    for source in sorted(target):
+        into, seen = target[source], {source}
+        while into in target and into not in seen:  # "U.S. CDC" -> "CDC" -> "Centers for Disease Control"
+            seen.add(into)
             into = target[into]
-        if into == source:
+        if into in seen:
             continue
         kept = entities[into]
-        aliases = sorted(set(kept.aliases) | {entities[source].name} | set(entities[source].aliases))
+        aliases = sorted(set(kept.aliases) | {organizations[source].name} | set(organizations[source].aliases))
         entities[into] = kept.model_copy(update={"aliases": tuple(aliases)})
+        merged[source] = into
+    for source in merged:
         del entities[source]
-        target[source] = into
-    return [m.model_copy(update={"entity_id": target[m.entity_id]}) if m.entity_id in target and m.entity_id not in entities
-            else m for m in mentions]
+    return [m.model_copy(update={"entity_id": merged[m.entity_id]}) if m.entity_id in merged else m for m in mentions]
 
 
 def _base_name(candidates: set[str], organizations: Mapping[str, Entity]) -> str | None:
@@ -350,13 +351,14 @@ class _PersonEvidence:
     def bare_name(self, text: str) -> str:
         """A person's name without the words written in front that are not part of it: a title ("House
         Speaker"), a common noun capitalised at the start of a sentence ("Drugmaker", "Billionaire"), the name
-        of an institution ("House"), an acronym before a full name ("DJ"), a stray "s" of a cut possessive, an owner ("Fox's").
-        A given name is always part of the name."""
+        of an institution ("House"), an acronym before a full name ("DJ"), a stray "s" of a cut possessive, an
+        owner ("Fox's"). A given name is always part of the name."""
         words = re.split(r"\s+[-–—]+\s+", person_name(text))[0].split()  # "X — America": a dash ends a name
         while len(words) >= 2:
             first = fold(words[0])
             if first not in given_names() and (
-                    first == "s" or _POSSESSIVE.search(words[0]) or first in self.common or (first in self.outvoted and first not in self.titled)
+                    first == "s" or _POSSESSIVE.search(words[0]) or first in self.common
+                    or (first in self.outvoted and first not in self.titled)
                     or (_is_acronym(words[0]) and len(words) >= 3)):
                 words = person_name(" ".join(words[1:])).split()
             else:
