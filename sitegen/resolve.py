@@ -339,6 +339,7 @@ class _PersonEvidence:
     outvoted: frozenset[str]  # folded names labelled something else more often than PERSON ("House", "Capitol")
     common: frozenset[str]  # folded words written in lower case more often than capitalised inside a sentence
     pronouned: frozenset[str]  # folded lone names labelled PERSON that a "he" or "she" follows (coreference)
+    neuter: frozenset[str]  # folded lone names labelled PERSON that "it" or "its" follows twice and "he" never
 
     def holds(self, name: str) -> bool:
         return fold(name) in self.titled or fold(name) in self.voted
@@ -389,7 +390,7 @@ class _PersonEvidence:
 def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[str, ParsedArticle]) -> _PersonEvidence:
     labels: dict[str, Counter] = defaultdict(Counter)
     titled: set[str] = set()
-    pronouned: set[str] = set()
+    pronouns: dict[str, Counter] = {"he": Counter(), "it": Counter()}
     for article_id in sorted(by_article):
         tokens = parsed[article_id].tokens
         people = [m for m in by_article[article_id] if m.label == "PERSON"]
@@ -398,34 +399,35 @@ def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[st
             if not name:
                 continue
             labels[name][mention.label == "PERSON"] += 1
-            if mention.label == "PERSON" and len(name.split()) == 1 and _pronoun_follows(mention, people, tokens):
-                pronouned.add(name)
+            if (mention.label == "PERSON" and len(name.split()) == 1
+                    and (pronoun := _pronoun_after(mention, people, tokens))):
+                pronouns[pronoun][name] += 1
             if _titled(tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
                 titled.update({name, name.split()[-1]})
     voted = {name for name, count in sorted(labels.items()) if count[True] > count[False]}
     outvoted = {name for name, count in sorted(labels.items()) if count[False] > count[True]}
     return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted), outvoted=frozenset(outvoted),
                            common=frozenset(_common_words(parsed[a] for a in sorted(by_article))),
-                           pronouned=frozenset(pronouned))
+                           pronouned=frozenset(pronouns["he"]),
+                           neuter=frozenset(name for name, count in pronouns["it"].items()
+                                            if count >= 2 and name not in pronouns["he"]))
 
 
-_PERSONAL_PRONOUNS = {"he", "she"}  # subjects: "removed him" points back to someone else as often
+_PRONOUNS = {"he": "he", "she": "he", "it": "it", "its": "it"}  # subjects: "removed him" points anywhere
 
 
-def _pronoun_follows(mention: Mention, people: Sequence[Mention], tokens: Sequence[Token]) -> bool:
-    """Whether "he" or "she" comes after a name, in its sentence or the next, before anyone else is named
-    and before an "it": the name is a person's ("Trump said he ..."), where a company is "it"."""
+def _pronoun_after(mention: Mention, people: Sequence[Mention], tokens: Sequence[Token]) -> str | None:
+    """ "he" when "he" or "she" is the first such pronoun after a name, in its sentence or the next, before
+    anyone else is named: the name is a person's ("Trump said he ..."); "it" for "it"/"its" ("Acme said it")."""
     if any(m.sentence == mention.sentence and m.first_token < mention.first_token for m in people):
-        return False  # "Greenwald took to Twitter ... he": the pronoun may be the earlier person's
+        return None  # "Greenwald took to Twitter ... he": the pronoun may be the earlier person's
     stop = next((m.first_token for m in people if m.first_token >= mention.last_token), len(tokens))
     for token in tokens[mention.last_token:stop]:
         if token.sentence > mention.sentence + 1:
-            return False
-        if token.text.lower() in _PERSONAL_PRONOUNS:
-            return True
-        if token.text.lower() in {"it", "its"}:
-            return False  # a company or a thing: "Acme said it ..."
-    return False
+            return None
+        if (pronoun := _PRONOUNS.get(token.text.lower())) is not None:
+            return pronoun
+    return None
 
 
 def _common_words(articles: Iterable[ParsedArticle]) -> set[str]:
@@ -582,7 +584,9 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
             return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
                           place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         if not context.evidence.is_person(name):
-            return _organization(name) if name_words().get(parts[-1]) == "organization" else None
+            named_body = name_words().get(parts[-1]) == "organization" or folded in context.evidence.neuter
+            known = country is not None or gazetteer.places(name) or folded in context.evidence.common
+            return _organization(name) if named_body and not known else None
         if len(parts) == 1 and not context.evidence.titled.intersection(parts) and _listed_with_place(mention, context):
             place = gazetteer.place(name, context.countries)  # "Osaka, Kyoto and Kobe": a city read as a person
             if place is not None:
