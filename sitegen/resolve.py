@@ -16,10 +16,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from nicknames import NickNamer
 from rapidfuzz import fuzz
 
 from .cards import CuratedCard
-from .geo import Gazetteer
+from .geo import LARGE_CITY, Gazetteer, Place
 from .models import Article, Entity, EntityKind, EntityMention, Mention, ParsedArticle, Role, Token
 from .slugs import slugify
 
@@ -31,6 +32,8 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
 PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
+_PARTICLES = {"al", "el", "de", "da", "di", "du", "van", "von", "bin", "ibn", "le", "la"}  # "al-Sisi", "de Blasio"
+_FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "del", "des", "du", "la", "le", "&"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _EDGE_PUNCT = re.compile(r"^[\s\-–—\"“”'‘’(]+|[\s\-–—\"“”'‘’),.;:]+$")
 
@@ -50,6 +53,33 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"[-.‐]", " ", text).lower().split())
+
+
+@cache
+def name_words() -> dict[str, str]:
+    """Word -> its kind ("disease", "organization", "place", ...), from data/name_words.tsv: words that show
+    a name is not a person's."""
+    rows = (line.split("\t") for line in (DATA / "name_words.tsv").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return {word.strip(): kind.strip() for word, kind in rows}
+
+
+@cache
+def _nick_namer() -> NickNamer:
+    return NickNamer()
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """English given names and their short forms (the `nicknames` package's hand-curated table), folded."""
+    namer = _nick_namer()
+    return frozenset(namer.nickname_lookup) | frozenset(namer.canonical_lookup)
+
+
+def same_given_name(one: str, other: str) -> bool:
+    """ "Chuck" and "Charles", "Bill" and "William" (folded): one given name is a short form of the other."""
+    namer = _nick_namer()
+    return one == other or other in namer.nicknames_of(one) or one in namer.nicknames_of(other)
 
 
 @dataclass
@@ -98,11 +128,12 @@ def resolve_entities(
     A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
     """
     authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: [m for m in parsed[a.id].mentions if m.label in NAME_LABELS and fold(clean_name(m.text))
-                         not in authors] for a in articles}
+    by_article = {a.id: [m for listed in parsed[a.id].mentions if listed.label in NAME_LABELS
+                         for m in _list_items(listed, parsed[a.id], gazetteer)
+                         if fold(clean_name(m.text)) not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     evidence = _person_evidence(by_article, parsed)
-    people = _collect_people(by_article, article_countries, evidence)
+    people = _collect_people(by_article, article_countries, evidence, gazetteer)
     people += [_Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
                if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in people)]
     capitals = {fold(c.capital): c.code for c in gazetteer.countries() if c.capital}
@@ -125,9 +156,10 @@ def resolve_entities(
         found += _missed_surnames(article.id, parsed[article.id], people, authors)
         for mention, entity in sorted(found, key=lambda pair: pair[0].start):
             entities[entity.id] = _merge(entities.get(entity.id), entity)
-            start, end = _name_offsets(mention)
+            start, end = _name_offsets(mention, evidence if entity.kind == EntityKind.PERSON else None)
             resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
                                           start=start, end=end, text=article.text[start:end]))
+    resolved = _merge_organization_names(entities, resolved, gazetteer)
     _attach_landmarks(entities, resolved, parsed)
     _attach_appositions(entities, resolved, parsed, gazetteer)
     _attach_roles(entities, resolved, parsed, {a.id: a.date for a in articles})
@@ -135,6 +167,67 @@ def resolve_entities(
         _apply_card(card, entities, gazetteer, card_names)
     _add_referenced_countries(entities, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+
+
+def acronym(name: str) -> str:
+    """ "Centers for Disease Control" -> "CDC": the initials of a name's words, function words left out."""
+    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _FUNCTION_WORDS).upper()
+
+
+def _long_forms(name: str) -> set[str]:
+    """The acronyms a long name goes by: of all its words, and of the words before a late "and"
+    ("Centers for Disease Control and Prevention" is the CDC)."""
+    forms = {acronym(name)}
+    head, _, _ = name.partition(" and ")
+    if head != name:
+        forms.add(acronym(head))
+    return {form for form in forms if len(form) >= 2}
+
+
+def _merge_organization_names(entities: dict[str, Entity], mentions: list[EntityMention],
+                              gazetteer: Gazetteer) -> list[EntityMention]:
+    """One organisation, one entity: an acronym joins the one long form whose initials it is ("EU" and
+    "European Union"), and a name with its country in front joins the name without it ("U.S. Centers for
+    Disease Control" and "Centers for Disease Control"). The long form names the page; the others become
+    aliases."""
+    organizations = {e.id: e for e in entities.values() if e.kind == EntityKind.ORGANIZATION}
+    by_acronym: dict[str, set[str]] = defaultdict(set)
+    for entity in organizations.values():
+        if not _is_acronym(entity.name):
+            for form in _long_forms(entity.name):
+                by_acronym[form].add(entity.id)
+    by_name = {fold(e.name): e.id for e in organizations.values()}
+    target: dict[str, str] = {}
+    for entity in organizations.values():
+        words = entity.name.split()
+        if _is_acronym(entity.name) and (long := _base_name(by_acronym.get(entity.name.replace(".", ""), set()),
+                                                            organizations)):
+            target[entity.id] = long
+        elif len(words) >= 3 and gazetteer.country(words[0]) is not None and fold(" ".join(words[1:])) in by_name:
+            target[entity.id] = by_name[fold(" ".join(words[1:]))]
+    merged: dict[str, str] = {}
+    for source in sorted(target):
+        into, seen = target[source], {source}
+        while into in target and into not in seen:  # "U.S. CDC" -> "CDC" -> "Centers for Disease Control"
+            seen.add(into)
+            into = target[into]
+        if into in seen:
+            continue
+        kept = entities[into]
+        aliases = sorted(set(kept.aliases) | {organizations[source].name} | set(organizations[source].aliases))
+        entities[into] = kept.model_copy(update={"aliases": tuple(aliases)})
+        merged[source] = into
+    for source in merged:
+        del entities[source]
+    return [m.model_copy(update={"entity_id": merged[m.entity_id]}) if m.entity_id in merged else m for m in mentions]
+
+
+def _base_name(candidates: set[str], organizations: Mapping[str, Entity]) -> str | None:
+    """The one long form among candidates that all others only extend ("X" of "X" and "X's Y"), if any."""
+    names = sorted((fold(organizations[c].name), c) for c in candidates)
+    if names and all(name.startswith(names[0][0]) for name, _ in names):
+        return names[0][1]
+    return None
 
 
 def _text_or_none(value: object) -> str | None:
@@ -155,10 +248,14 @@ _LEADING_JUNK = re.compile(r"^(?:[\s\-–—\"“'‘(]+|(?:the|a|an)\s+)+")
 _TRAILING_JUNK = re.compile(r"(?:[\s\"”,;:]+|['’]s?)+$")
 
 
-def _name_offsets(mention: Mention) -> tuple[int, int]:
+def _name_offsets(mention: Mention, evidence: _PersonEvidence | None = None) -> tuple[int, int]:
     """Character offsets of the name a mention spells: "the United States" and "South Korea's" give the
-    offsets of "United States" and "South Korea" (a capitalised "The" may be part of a name and stays)."""
+    offsets of "United States" and "South Korea" (a capitalised "The" may be part of a name and stays), and a
+    person's "Drugmaker Jane Roe" those of "Jane Roe"."""
     text = mention.text
+    if evidence is not None and (bare := evidence.bare_name(text)) != person_name(text) and bare in text:
+        start = mention.start + text.rindex(bare)
+        return start, start + len(bare)
     lead = _LEADING_JUNK.match(text)
     start = lead.end() if lead else 0
     trail = _TRAILING_JUNK.search(text, start)
@@ -166,6 +263,28 @@ def _name_offsets(mention: Mention) -> tuple[int, int]:
     if start >= end:
         return mention.start, mention.end
     return mention.start + start, mention.start + end
+
+
+def _list_items(mention: Mention, parsed: ParsedArticle, gazetteer: Gazetteer) -> list[Mention]:
+    """ "Orange, Riverside": one span the NER ran over a list of names is a mention of each, a place where
+    the gazetteer knows the name as one."""
+    tokens = parsed.tokens[mention.first_token:mention.last_token]
+    if mention.label == "PERSON" or not any(t.text == "," for t in tokens[1:-1]):
+        return [mention]
+    items, start = [], mention.first_token
+    for token in [*tokens, None]:
+        if token is None or token.text == ",":
+            end = token.i if token is not None else mention.last_token
+            if end > start:
+                first, last = parsed.tokens[start], parsed.tokens[end - 1]
+                begin, finish = first.idx, last.idx + len(last.text)
+                text = mention.text[begin - mention.start:finish - mention.start]
+                label = "GPE" if mention.label not in PLACE_LABELS and gazetteer.places(text) else mention.label
+                items.append(mention.model_copy(update={
+                    "text": text, "label": label, "start": begin, "end": finish, "first_token": start,
+                    "last_token": end}))
+            start = end + 1
+    return items
 
 
 def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str]:
@@ -182,19 +301,18 @@ def _countries_in(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[str
 
 
 def _collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
-                    evidence: _PersonEvidence) -> list[_Person]:
+                    evidence: _PersonEvidence, gazetteer: Gazetteer) -> list[_Person]:
     """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
     without a title in front, spelling variants merged, with where they appear."""
     people: list[_Person] = []
     for article_id in sorted(by_article):
         for mention in by_article[article_id]:
-            name = person_name(mention.text)
+            name = evidence.bare_name(mention.text)
             parts = tuple(fold(name).split())
-            if len(parts) < 2 or _is_acronym(name) or not (
+            if len(parts) < 2 or not evidence.is_person(name) or _untitled_place(name, evidence, gazetteer) or not (
                     mention.label == "PERSON" or (mention.label == "ORG" and evidence.ends_in_name(name))):
                 continue
-            person = next((p for p in people if fuzz.token_sort_ratio(" ".join(p.tokens), " ".join(parts))
-                           >= FULL_NAME_MATCH), None)
+            person = next((p for p in people if _same_full_name(p.tokens, parts)), None)
             if person is None:
                 person = _Person(name=name, tokens=parts)
                 people.append(person)
@@ -203,12 +321,25 @@ def _collect_people(by_article: Mapping[str, list[Mention]], article_countries: 
     return people
 
 
+def _same_full_name(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Two folded full names of one person: spelling variants ("Lukashenko"/"Lukashenka"), or the same
+    family name after a given name and its short form ("Chuck"/"Charles Schumer")."""
+    if fuzz.token_sort_ratio(" ".join(one), " ".join(other)) >= FULL_NAME_MATCH:
+        return True
+    return (len(one) == len(other) == 2 and one[-1] == other[-1] and one[0] != other[0]
+            and same_given_name(one[0], other[0]))
+
+
 @dataclass(frozen=True)
 class _PersonEvidence:
-    """Names shown to be people's by the mentions as a whole, whatever label one mention got."""
+    """Names shown to be people's (or not) by the mentions as a whole, whatever label one mention got."""
 
     titled: frozenset[str]  # folded names written after an honorific or title ("Ms Rowling", "President X")
     voted: frozenset[str]  # folded names labelled PERSON more often than anything else
+    outvoted: frozenset[str]  # folded names labelled something else more often than PERSON ("House", "Capitol")
+    common: frozenset[str]  # folded words written in lower case more often than capitalised inside a sentence
+    pronouned: frozenset[str]  # folded lone names labelled PERSON that a "he" or "she" follows (coreference)
+    neuter: frozenset[str]  # folded lone names labelled PERSON that "it" or "its" follows twice and "he" never
 
     def holds(self, name: str) -> bool:
         return fold(name) in self.titled or fold(name) in self.voted
@@ -218,21 +349,102 @@ class _PersonEvidence:
         words = name.split()
         return len(words) >= 2 and all(w[:1].isupper() for w in words) and self.holds(words[-1])
 
+    def bare_name(self, text: str) -> str:
+        """A person's name without the words written in front that are not part of it: a title ("House
+        Speaker"), a common noun capitalised at the start of a sentence ("Drugmaker", "Billionaire"), the name
+        of an institution ("House"), an acronym before a full name ("DJ"), a stray "s" of a cut possessive, an
+        owner ("Fox's"). A given name is always part of the name."""
+        words = re.split(r"\s+[-–—]+\s+", person_name(text))[0].split()  # "X — America": a dash ends a name
+        while len(words) >= 2:
+            first = fold(words[0])
+            if first not in given_names() and (
+                    first == "s" or _POSSESSIVE.search(words[0]) or first in self.common
+                    or (first in self.outvoted and first not in self.titled)
+                    or (_is_acronym(words[0]) and len(words) >= 3)):
+                words = person_name(" ".join(words[1:])).split()
+            else:
+                break
+        return " ".join(words)
+
+    def names_a_thing(self, name: str) -> bool:
+        """Whether the name's shape or words show that it is not a person's: digits ("COVID-19"), a disease
+        or holiday word, an organisation's, a thing's or an area's head noun ("Girl Scouts Council",
+        "Imperial Valley", but "Michael Bay"), an office ("Caucus Chairman"), or a lone "May" or "Jr"."""
+        words = fold(name).split()
+        if not words:
+            return False
+        head = name_words().get(words[-1])
+        return (any(c.isdigit() for c in name) or any(name_words().get(w) in {"disease", "holiday"} for w in words)
+                or (len(words) == 1 and head is not None) or head in {"organization", "thing"}
+                or ((head == "place" or words[-1] in office_titles()) and words[0] not in given_names()))
+
+    def is_person(self, name: str) -> bool:
+        """Whether a name may be published as a person's: written as a name, not a thing's name, and a lone
+        word only as a given name ("Emily") or with a title or a "he"/"she" that goes with it somewhere."""
+        words = fold(name).split()
+        return (bool(words) and (name[:1].isupper() or words[0] in _PARTICLES) and _capitalised(name)
+                and not self.names_a_thing(name) and not _is_acronym(name)
+                and (len(words) >= 2 or words[0] in given_names() or fold(name) in self.titled | self.pronouned))
+
 
 def _person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[str, ParsedArticle]) -> _PersonEvidence:
     labels: dict[str, Counter] = defaultdict(Counter)
     titled: set[str] = set()
+    pronouns: dict[str, Counter] = {"he": Counter(), "it": Counter()}
     for article_id in sorted(by_article):
         tokens = parsed[article_id].tokens
+        people = [m for m in by_article[article_id] if m.label == "PERSON"]
         for mention in by_article[article_id]:
             name = fold(person_name(mention.text))
             if not name:
                 continue
             labels[name][mention.label == "PERSON"] += 1
+            if (mention.label == "PERSON" and len(name.split()) == 1
+                    and (pronoun := _pronoun_after(mention, people, tokens))):
+                pronouns[pronoun][name] += 1
             if _titled(tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
                 titled.update({name, name.split()[-1]})
     voted = {name for name, count in sorted(labels.items()) if count[True] > count[False]}
-    return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted))
+    outvoted = {name for name, count in sorted(labels.items()) if count[False] > count[True]}
+    return _PersonEvidence(titled=frozenset(titled), voted=frozenset(voted), outvoted=frozenset(outvoted),
+                           common=frozenset(_common_words(parsed[a] for a in sorted(by_article))),
+                           pronouned=frozenset(pronouns["he"]),
+                           neuter=frozenset(name for name, count in pronouns["it"].items()
+                                            if count >= 2 and name not in pronouns["he"]))
+
+
+_PRONOUNS = {"he": "he", "she": "he", "it": "it", "its": "it"}  # subjects: "removed him" points anywhere
+
+
+def _pronoun_after(mention: Mention, people: Sequence[Mention], tokens: Sequence[Token]) -> str | None:
+    """ "he" when "he" or "she" is the first such pronoun after a name, in its sentence or the next, before
+    anyone else is named: the name is a person's ("Trump said he ..."); "it" for "it"/"its" ("Acme said it")."""
+    if any(m.sentence == mention.sentence and m.first_token < mention.first_token for m in people):
+        return None  # "Greenwald took to Twitter ... he": the pronoun may be the earlier person's
+    stop = next((m.first_token for m in people if m.first_token >= mention.last_token), len(tokens))
+    for token in tokens[mention.last_token:stop]:
+        if token.sentence > mention.sentence + 1:
+            return None
+        if (pronoun := _PRONOUNS.get(token.text.lower())) is not None:
+            return pronoun
+    return None
+
+
+def _common_words(articles: Iterable[ParsedArticle]) -> set[str]:
+    """Words the articles write in lower case more often than with a capital inside a sentence: common nouns
+    ("drugmaker"), whatever a headline or the start of a sentence does to them."""
+    lower: Counter = Counter()
+    capital: Counter = Counter()
+    for parsed in articles:
+        starts = {s.first_token for s in parsed.sentences}
+        for token in parsed.tokens:
+            if not token.text.isalpha() or token.i in starts:
+                continue
+            if token.text.islower():
+                lower[token.text] += 1
+            elif token.text[0].isupper() and not token.text.isupper():
+                capital[token.text.lower()] += 1
+    return {word for word, count in lower.items() if count > capital[word]}
 
 
 def person_name(text: str) -> str:
@@ -304,7 +516,7 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
 
 
 def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
-    name = person_name(mention.text) if mention.label == "PERSON" else clean_name(mention.text)
+    name = context.evidence.bare_name(mention.text) if mention.label == "PERSON" else clean_name(mention.text)
     if not name or not any(c.isalpha() for c in name):
         return None
     gazetteer = context.gazetteer
@@ -316,21 +528,29 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
     if label == "PERSON" and _is_acronym(name) and not _is_shouted(mention, context.parsed):
         return _organization(name)  # "JDRF": the small model reads unknown acronyms as people
     if label == "PERSON" and len(parts) >= 2:
-        person = next((p for p in context.people
-                       if fuzz.token_sort_ratio(" ".join(p.tokens), folded) >= FULL_NAME_MATCH), None)
+        person = next((p for p in context.people if _same_full_name(p.tokens, parts)), None)
         if person is not None:
             return _person_entity(person)
-    if _capitalised(name) and country is None and label != "NORP" and gazetteer.country_by_demonym(name) is None:
+    if _next_word(mention, context.parsed) in _THING_WORDS:
+        return None  # "the Delta variant", "the Pfizer vaccine": the name of a kind of thing, not of an entity
+    # "Virginia" labelled a place in most of its mentions is the state, not Virginia Smith's given name
+    outvoted = (label != "PERSON" and folded in context.evidence.outvoted and folded not in context.evidence.titled
+                and bool(gazetteer.places(name)))
+    if (_capitalised(name) and country is None and label != "NORP" and not outvoted
+            and gazetteer.country_by_demonym(name) is None):
         owner = _name_owner(parts, mention.article_id, context.people, context.countries)
         if owner is not None:
             return _person_entity(owner)
-        if label != "PERSON" and _is_person_name(name, label, context):
-            return _person_entity(_Person(name=name, tokens=parts))
+        if label != "PERSON" and _is_person_name(bare := context.evidence.bare_name(mention.text), label, context):
+            return _person_entity(_Person(name=bare, tokens=tuple(fold(bare).split())))
 
     if label == "NORP":
         demonym = gazetteer.country_by_demonym(name)
         return _country_entity(demonym) if demonym else None
     if label in PLACE_LABELS:
+        if country is not None and (state := _state_named_like(country, name, context)) is not None:
+            return Entity(id=f"place/{slugify(state.name)}", kind=EntityKind.PLACE, name=state.name,
+                          place_kind="region", country=_country_id(gazetteer, state.country_code))
         if country is not None:
             return _country_entity(country)
         if (code := context.capitals.get(folded)) and _acts(mention, context.parsed):
@@ -345,7 +565,12 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
         if place is not None:
             return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
                           place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
-        return None  # a name the gazetteer does not know and no rule vouches for is not published as a place
+        return _area(name, context)  # else a name the gazetteer does not know is not published as a place
+    if label in {"ORG", "PERSON"} and (area := _area(name, context)) is not None:
+        return area
+    if label == "ORG" and (_WEB_ADDRESS.fullmatch(name) or (len(parts) == 1 and (
+            folded in context.evidence.common or folded in office_titles()))):
+        return None  # "example.co.uk", "Royal", "Duchess": an address, a common word or a title names no body
     if label == "ORG":
         # "Washington said", "Britons": a country, its capital or its people named as an actor is the country.
         known = country or gazetteer.country_by_demonym(name)
@@ -355,6 +580,13 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
             return _country_entity(known)
         return _organization(_acronym_of_modifier(mention, context.parsed) or name)
     if label == "PERSON" and name[:1].isupper():
+        if (place := _untitled_place(name, context.evidence, gazetteer, context.countries)) is not None:
+            return Entity(id=f"place/{slugify(place.name)}", kind=EntityKind.PLACE, name=place.name,
+                          place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
+        if not context.evidence.is_person(name):
+            named_body = name_words().get(parts[-1]) == "organization" or folded in context.evidence.neuter
+            known = country is not None or gazetteer.places(name) or folded in context.evidence.common
+            return _organization(name) if named_body and not known else None
         if len(parts) == 1 and not context.evidence.titled.intersection(parts) and _listed_with_place(mention, context):
             place = gazetteer.place(name, context.countries)  # "Osaka, Kyoto and Kobe": a city read as a person
             if place is not None:
@@ -362,6 +594,79 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
                               place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         return _person_entity(_Person(name=name, tokens=parts))
     return None
+
+
+_WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z][\w-]*(?:\.[a-z]{2,})+")  # written in lower case: "example.co.uk"
+_THING_WORDS = {word for word, kind in name_words().items() if kind in {"thing", "disease"}}
+
+
+def _next_word(mention: Mention, parsed: ParsedArticle) -> str:
+    """The folded word right after a mention in its sentence ("" at the end)."""
+    tokens = parsed.tokens
+    after = mention.last_token
+    return fold(tokens[after].text) if after < len(tokens) and tokens[after].sentence == mention.sentence else ""
+
+
+_COMPASS = {"northern", "southern", "eastern", "western", "central", "north", "south", "east", "west"}
+
+
+def _area(name: str, context: _Context) -> Entity | None:
+    """An area the gazetteer does not list but whose name says what it is: the part of a known place
+    ("Southern California", in its country) or a name with a geographic head noun ("Imperial Valley")."""
+    words = name.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words) or fold(words[0]) in given_names():
+        return None  # "Michael Bay" is someone
+    country = None
+    if fold(words[0]) in _COMPASS:
+        rest = " ".join(words[1:])
+        known = (context.gazetteer.country(rest) or next(iter(context.gazetteer.subdivisions(rest)), None)
+                 or context.gazetteer.region(rest))
+        if known is None:
+            return None
+        country = _country_id(context.gazetteer, getattr(known, "code", None) or known.country_code)
+    elif name_words().get(fold(words[-1])) != "place":
+        return None
+    return Entity(id=f"place/{slugify(name)}", kind=EntityKind.PLACE, name=name, place_kind="region",
+                  country=country)
+
+
+def _state_named_like(country, name: str, context: _Context) -> Place | None:
+    """ "Georgia" in an article about the United States is the US state: a subdivision of another country
+    that the article names, or whose other states or large cities it names ("Florida", "Atlanta"), where the
+    country of that name is named by nothing else (its capital, its people)."""
+    states = [s for s in context.gazetteer.subdivisions(name) if s.country_code != country.code]
+    if not states:
+        return None
+    words = {fold(t.text) for t in context.parsed.tokens}
+    if {fold(w) for w in (country.capital or "", *country.demonyms) if w} & words:
+        return None
+    named = set(context.countries) - {country.code}
+    if not named & {s.country_code for s in states}:
+        named |= _countries_of_places(context.parsed, context.gazetteer, exclude=name)
+    return next((s for s in states if s.country_code in named), None)
+
+
+def _countries_of_places(parsed: ParsedArticle, gazetteer: Gazetteer, exclude: str) -> set[str]:
+    """Countries an article points to through its places: a state only one country has, a large city."""
+    codes = set()
+    for mention in parsed.mentions:
+        name = clean_name(mention.text)
+        if mention.label not in {"GPE", "LOC"} or fold(name) == fold(exclude) or gazetteer.country(name):
+            continue
+        states = gazetteer.subdivisions(name)
+        if len(states) == 1:
+            codes.add(states[0].country_code)
+        elif (place := gazetteer.place(name)) is not None and place.population >= LARGE_CITY:
+            codes.add(place.country_code)
+    return codes
+
+
+def _untitled_place(name: str, evidence: _PersonEvidence, gazetteer: Gazetteer,
+                    countries: Sequence[str] = ()) -> Place | None:
+    """A city of several words read as a person ("Chula Vista"), unless a title says it is someone."""
+    if len(name.split()) < 2 or fold(name) in evidence.titled:
+        return None
+    return gazetteer.place(name, countries)
 
 
 def _listed_with_place(mention: Mention, context: _Context) -> bool:
@@ -379,6 +684,8 @@ def _is_person_name(name: str, label: str, context: _Context) -> bool:
     """Whether a name the NER labelled otherwise is a person's by the evidence as a whole. A name that the
     gazetteer knows as a place is a person only after an honorific or a title somewhere ("Mr Lincoln")."""
     evidence = context.evidence
+    if not evidence.is_person(name):
+        return False
     if label == "ORG" and evidence.ends_in_name(name):
         return True
     if not evidence.holds(name):
@@ -400,10 +707,13 @@ _ACTOR_DEPS = {"nsubj", "nsubjpass", "agent"}
 def _acts(mention: Mention, parsed: ParsedArticle) -> bool:
     """Whether a place name is the subject of a verb ("Beijing pressures Tokyo", "Washington warned"): then a
     capital stands for its government."""
-    tokens = parsed.tokens[mention.first_token:mention.last_token]
-    root = next((t for t in tokens if not mention.first_token <= t.head < mention.last_token or t.head == t.i),
-                None)
-    return root is not None and root.dep in _ACTOR_DEPS and parsed.tokens[root.head].pos in {"VERB", "AUX"}
+    return _acts_in(parsed.tokens, mention.first_token, mention.last_token)
+
+
+def _acts_in(tokens: Sequence[Token], first: int, last: int) -> bool:
+    """Whether the words from first to last (exclusive) are the subject of a verb."""
+    root = next((t for t in tokens[first:last] if not first <= t.head < last or t.head == t.i), None)
+    return root is not None and root.dep in _ACTOR_DEPS and tokens[root.head].pos in {"VERB", "AUX"}
 
 
 def _missed_surnames(article_id: str, parsed: ParsedArticle, people: Sequence[_Person],
@@ -604,7 +914,7 @@ def read_title(words: str) -> tuple[str, bool] | None:
     former = bool(_FORMER.match(words))
     words = _FORMER.sub("", words).strip()
     if words.lower() in office_titles():
-        return " ".join(w if w.isupper() else w.capitalize() for w in words.split()), former
+        return " ".join(w if w.isupper() or w in _FUNCTION_WORDS else w.capitalize() for w in words.split()), former
     return None
 
 
@@ -613,8 +923,7 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
     """Titles in apposition become roles: "Japanese Prime Minister Sanae Takaichi", "then-President X",
     "X, South Korea's president". The country comes from the demonym or country named with the title, the
     time from the articles that state it."""
-    found: dict[str, dict[tuple[str, str | None], bool]] = defaultdict(dict)
-    stated: dict[tuple[str, str, str | None], dt.date] = {}
+    statements: dict[str, list[tuple[str, str | None, bool, dt.date]]] = defaultdict(list)
     by_sentence = mentions_by_sentence(mentions)
     for (article_id, _), group in by_sentence.items():
         text = parsed[article_id]
@@ -626,17 +935,10 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
             if role is None and index + 1 < len(group):
                 role = _title_after(text, mention, group[index + 1], entities)
             if role is not None:
-                title, country, former = role
-                key = (title, country)
-                found[mention.entity_id][key] = found[mention.entity_id].get(key, True) and former
-                if (day := dates.get(article_id)) is not None:
-                    seen = stated.get((mention.entity_id, *key))
-                    stated[(mention.entity_id, *key)] = max(day, seen) if seen else day
+                statements[mention.entity_id].append((*role, dates.get(article_id) or dt.date.min))
     successions = _successions(entities, by_sentence, parsed)
-    for person_id, roles in found.items():
-        ordered = sorted(roles.items(), key=lambda kv: (kv[1], kv[0][1] is None, kv[0][0]))
-        role_list = tuple(Role(title=title, country=country, former=former,
-                               as_of=stated.get((person_id, title, country))) for (title, country), former in ordered)
+    for person_id, stated in statements.items():
+        role_list = _roles_at_latest(stated)
         country = next((r.country for r in role_list if r.country), entities[person_id].country)
         entities[person_id] = entities[person_id].model_copy(update={"roles": role_list, "country": country})
     for holder_id, other_id, word in successions:  # "Takaichi's predecessor Shigeru Ishiba"
@@ -651,6 +953,25 @@ def _attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention]
     for person_id, entity in entities.items():
         if entity.kind == EntityKind.PERSON and entity.roles:
             entities[person_id] = entity.model_copy(update={"roles": _tidy_roles(entity.roles)})
+
+
+def _roles_at_latest(stated: Sequence[tuple[str, str | None, bool, dt.date]]) -> tuple[Role, ...]:
+    """A person's roles from every (title, country, former, date) statement: "President X" without a country
+    holds the office of the one country another statement gives that title; whether the office is held is
+    judged at the latest date a source states it ("former President X" in a later article outdates
+    "President X" in an earlier one; on the same day "former" wins)."""
+    countries: dict[str, set[str]] = defaultdict(set)
+    for title, country, _, _ in stated:
+        if country:
+            countries[title].add(country)
+    latest: dict[tuple[str, str | None], tuple[dt.date, bool]] = {}
+    for title, country, former, day in stated:
+        if country is None and len(countries[title]) == 1:
+            country = next(iter(countries[title]))
+        latest[(title, country)] = max(latest.get((title, country), (day, former)), (day, former))
+    ordered = sorted(latest.items(), key=lambda kv: (kv[1][1], kv[0][1] is None, kv[0][0]))
+    return tuple(Role(title=title, country=country, former=former, as_of=None if day == dt.date.min else day)
+                 for (title, country), (day, former) in ordered)
 
 
 def _tidy_roles(roles: tuple[Role, ...]) -> tuple[Role, ...]:
@@ -685,14 +1006,25 @@ def _title_before(text: ParsedArticle, person: EntityMention, before: EntityMent
         gap = re.sub(r"^(?:'s|’s)\s+", "", text.tokens_text(before.end, person.start))  # "Singapore's"
         if (role := read_title(gap)) is not None:
             return role[0], before.entity_id, role[1]
-    words = text.tokens_text(text.sentences[person.sentence].start, person.start).split()[-5:]
+    person_before = before is not None and entities[before.entity_id].kind == EntityKind.PERSON
+    start = before.end if person_before else text.sentences[person.sentence].start  # never into a name
+    words = text.tokens_text(start, person.start).split()[-5:]
     for cut in range(len(words)):
         if (role := read_title(" ".join(words[cut:]))) is None:
             continue
-        # "Borough President Eric Adams", "Senate Majority Leader X": a capitalised word the title does not
-        # include makes it another office; a bare "leader" says which country only with one ("Chinese leader").
-        qualified = cut > 0 and words[cut - 1][:1].isupper() and not _FORMER.match(words[cut - 1])
-        if qualified or role[0] == "Leader":
+        # "Borough President Eric Adams", "CIA Director X": a capitalised word the title does not include makes
+        # it another office, which is the role the text gives; a bare "leader" says which country only with one
+        # ("Chinese leader").
+        sentence = text.sentences[person.sentence]
+        pos = {t.text: t.pos for t in text.tokens[sentence.first_token:sentence.last_token] if t.idx < person.start}
+        qualifier = []
+        for word in reversed(words[max(0, cut - 3):cut]):
+            if not word[:1].isupper() or _FORMER.match(word) or pos.get(word) not in {"PROPN", "NOUN"}:
+                break
+            qualifier.insert(0, word)
+        if qualifier:
+            return " ".join([*qualifier, role[0]]), None, role[1]
+        if role[0] == "Leader":
             return None
         return role[0], None, role[1]
     return None

@@ -377,8 +377,9 @@ def _source_data(article: Article) -> dict:
 
 
 def is_leader(person: Entity) -> bool:
-    """Holds or held a head-of-state or head-of-government office."""
-    return any(office_titles().get(role.title.lower()) for role in person.roles)
+    """Holds or held a head-of-state or head-of-government office of a country the sources state: "President
+    X" with no country said anywhere may head a condo association."""
+    return any(office_titles().get(role.title.lower()) and role.country for role in person.roles)
 
 
 def _bilaterals(digest: Digest) -> dict[str, Bilateral]:
