@@ -20,8 +20,9 @@ from .models import Article, Diagnostic
 
 WIRE_SUFFIXES = {".txt"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-FRONT_MATTER_KEYS = {"title", "date", "source", "url", "authors"}
+FRONT_MATTER_KEYS = {"title", "date", "source", "url", "authors", "stance"}
 TITLE_CHARS = 90
+STANCES = ("left", "center", "right")  # an outlet's leaning as media-bias charts give it
 
 _DATE_MARKER = re.compile(r"\A\s*date:?\s+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
 # An all-caps place ("TOKYO", "NEW YORK", "WASHINGTON, D.C."), an optional agency "(Reuters)", then a dash.
@@ -144,10 +145,15 @@ def parse_markdown_article(text: str, rel_path: str, ident: str,
     if isinstance(authors, str):
         authors = split_authors(authors)
     title = meta.get("title")
+    stance = _optional_str(meta.get("stance"))
+    if stance is not None and stance.lower() not in STANCES:
+        warn("stance", f"stance {stance!r} is not one of {', '.join(STANCES)}; the outlet's leaning is left unknown")
+        stance = None
     return Article(
         id=ident, path=rel_path, title=str(title).strip() if title else lead_title(story), text=story,
         date=date, source=_optional_str(meta.get("source")), url=url,
         authors=tuple(str(a).strip() for a in authors if str(a).strip()), content_hash=content_hash,
+        stance=stance.lower() if stance else None,
     ), problems
 
 
