@@ -20,8 +20,9 @@ An editor's summary, in Markdown, that replaces the generated one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import frontmatter
 import yaml
@@ -29,6 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .ingest import content_files, front_matter_error, invalid_field
 from .models import ConsultMode, Diagnostic, EventKind
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class EventOverride(BaseModel):
@@ -65,25 +68,32 @@ class EventOverride(BaseModel):
 
 
 def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
-    overrides: list[EventOverride] = []
+    return read_override_files(content_dir / "events", content_dir, EventOverride,
+                               lambda path, post: {"event": path.stem, **post.metadata, "summary": post.content.strip()},
+                               "override", "see the README for the fields of an event override")
+
+
+def read_override_files(folder: Path, content_dir: Path, model: type[ModelT],
+                        fields: Callable[[Path, frontmatter.Post], dict], what: str,
+                        hint: str) -> tuple[list[ModelT], list[Diagnostic]]:
+    """One `model` per Markdown file of an editor's folder (with its path and text); a file whose YAML or
+    fields are wrong is reported at its line and skipped."""
+    found: list[ModelT] = []
     problems: list[Diagnostic] = []
-    for path, rel in content_files(content_dir / "events", content_dir):
+    for path, rel in content_files(folder, content_dir):
         if path.suffix != ".md":
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         try:
             post = frontmatter.loads(text)
         except yaml.YAMLError as exc:
-            problems.append(front_matter_error(exc, rel, "fix the YAML between the '---' lines; the override is ignored"))
+            problems.append(front_matter_error(exc, rel, f"fix the YAML between the '---' lines; the {what} is ignored"))
             continue
-        meta = {"event": path.stem, **post.metadata}
         try:
-            overrides.append(EventOverride.model_validate({**meta, "path": rel, "source": text,
-                                                           "summary": post.content.strip()}))
+            found.append(model.model_validate({**fields(path, post), "path": rel, "source": text}))
         except ValidationError as exc:
-            problems.append(invalid_field(exc, text, rel, "override",
-                                          "see the README for the fields of an event override"))
-    return overrides, problems
+            problems.append(invalid_field(exc, text, rel, what, hint))
+    return found, problems
 
 
 def regroup(groups: Sequence[Sequence[str]], group_ids: Sequence[set[str]],

@@ -27,12 +27,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import frontmatter
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .ingest import content_files, front_matter_error, invalid_field
 from .models import Article, Diagnostic, Event, Frozen
+from .overrides import read_override_files
 from .ranking import outlets
 from .slugs import slugify
 
@@ -68,23 +66,9 @@ class StoryOverride(BaseModel):
 
 
 def read_story_overrides(content_dir: Path) -> tuple[list[StoryOverride], list[Diagnostic]]:
-    overrides: list[StoryOverride] = []
-    problems: list[Diagnostic] = []
-    for path, rel in content_files(content_dir / "stories", content_dir):
-        if path.suffix != ".md":
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            post = frontmatter.loads(text)
-        except yaml.YAMLError as exc:
-            problems.append(front_matter_error(exc, rel, "fix the YAML between the '---' lines; the story is ignored"))
-            continue
-        try:
-            overrides.append(StoryOverride.model_validate({**post.metadata, "story": slugify(path.stem), "path": rel,
-                                                           "source": text}))
-        except ValidationError as exc:
-            problems.append(invalid_field(exc, text, rel, "story", "a story takes 'title' and 'events' (a list of event ids)"))
-    return overrides, problems
+    return read_override_files(content_dir / "stories", content_dir, StoryOverride,
+                               lambda path, post: {**post.metadata, "story": slugify(path.stem)},
+                               "story", "a story takes 'title' and 'events' (a list of event ids)")
 
 
 def cast(event: Event) -> set[str]:

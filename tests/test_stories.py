@@ -7,7 +7,7 @@ import datetime as dt
 from sitegen.ingest import parse_markdown_article
 from sitegen.models import Article, Event, EventKind
 from sitegen.ranking import ranked_events
-from sitegen.stories import StoryOverride, chain_events, storylines
+from sitegen.stories import StoryOverride, chain_events, read_story_overrides, storylines
 
 
 def event(ident: str, day: int, people: tuple[str, ...], place: str, articles: tuple[str, ...] = ("a",),
@@ -63,3 +63,13 @@ def test_an_article_gives_its_outlet_leaning_and_a_wrong_one_is_reported():
     assert article.stance == "left" and problems == []
     article, problems = parse_markdown_article(text.replace("Left", "leftish"), "articles/a.md", "a", "h")
     assert article.stance is None and problems[0].line == 4 and "leftish" in problems[0].message
+
+
+def test_story_files_are_read_from_content_stories_and_a_broken_one_is_reported(tmp_path):
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "Canberra Week.md").write_text("---\ntitle: Canberra week\nevents: [talks, pact]\n---\n", encoding="utf-8")
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    overrides, problems = read_story_overrides(tmp_path)
+    assert [(o.story, o.title, o.events) for o in overrides] == [("canberra-week", "Canberra week", ("talks", "pact"))]
+    assert [p.path.endswith("stories/broken.md") and p.line for p in problems] == [2]
