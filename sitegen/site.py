@@ -186,6 +186,8 @@ class Digest:
             return [("Events", "events/"), (page.title, None)]
         if page.subject in self.bilaterals:
             return [("Relations", "relations/"), (page.title, None)]
+        if (month := self.month_page(page)) is not None:
+            return [("Countries", "countries/"), (month[0].name, entity_path(month[0])), (month[1], None)]
         if page.path.startswith(("stories/", "kinds/")) and page.subject:
             folder = page.path.split("/", 1)[0]
             return [("Storylines" if folder == "stories" else "Kinds", f"{folder}/"), (page.title, None)]
@@ -422,6 +424,23 @@ class Digest:
         return (self.event_by_id[story.events[at - 1]] if at else None,
                 self.event_by_id[story.events[at + 1]] if at + 1 < len(story.events) else None)
 
+    def months_of(self, entity: Entity) -> list[tuple[str, str, list[Event]]]:
+        """(month key "2026-03", "March 2026", events that name the entity then) newest month first."""
+        months: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events_of.get(entity.id, []):
+            if event.date:
+                months[event.date.strftime("%Y-%m")].append(event)
+        return [(key, dt.date(int(key[:4]), int(key[5:]), 1).strftime("%B %Y"), months[key])
+                for key in sorted(months, reverse=True)]
+
+    def month_page(self, page: Page) -> tuple[Entity, str, list[Event]] | None:
+        """The country and month a country-month page lists (its subject is "country/x@2026-03")."""
+        entity_id, _, key = (page.subject or "").partition("@")
+        if not key or entity_id not in self.entities:
+            return None
+        entity = self.entities[entity_id]
+        return next(((entity, label, events) for k, label, events in self.months_of(entity) if k == key), None)
+
     def story_page(self, page: Page) -> Storyline | None:
         """The storyline a page is about (its subject is "stories/<id>")."""
         return self.story_by_id.get((page.subject or "").removeprefix("stories/")) if page.path.startswith("stories/") else None
@@ -468,6 +487,9 @@ def plan_pages(digest: Digest) -> list[Page]:
         pages.append(Page(path=f"{folder}/", template="entities.html", title=KIND_TITLES[kind], subject=kind.value))
         pages += [Page(path=entity_path(e), template=f"{kind.value}.html", title=e.name, subject=e.id,
                        card=f"cards/{kind.value}.md") for e in members]
+        if kind == EntityKind.COUNTRY:
+            pages += [Page(path=f"{entity_path(e)}{key}/", template="country_month.html", title=f"{e.name}, {label}",
+                           subject=f"{e.id}@{key}") for e in members for key, label, _ in digest.months_of(e)]
     return pages
 
 
