@@ -10,6 +10,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from .build import BuildFailed, build_site, known_facts
 from .cards import card_skeleton, write_new_card
@@ -21,6 +22,13 @@ from .render import RenderError
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
                   no_args_is_help=True, add_completion=False)
 err = Console(stderr=True)
+
+
+def complain(label: str, detail: object = "", style: str = "red") -> None:
+    """A line on stderr: `label` styled, then `detail` (paths, messages: what the user supplied) as plain
+    text, never read as console markup."""
+    line = Text.assemble((label, style), " " if label and detail != "" else "", str(detail))
+    err.print(line, highlight=False, soft_wrap=True)
 
 
 @app.callback()
@@ -67,14 +75,14 @@ def build(
             report = build_site(settings, strict=strict, progress=progress)
     except BuildFailed as exc:
         for diagnostic in exc.diagnostics:
-            err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
-        err.print(f"[red]Build failed:[/red] {exc}. The previous site, if any, is untouched.", highlight=False, soft_wrap=True)
+            complain(str(diagnostic), style="yellow")
+        complain("Build failed:", f"{exc}. The previous site, if any, is untouched.")
         raise typer.Exit(1) from exc
-    except (ConfigError, ModelNotFound, RenderError) as exc:
-        err.print(f"[red]Build failed:[/red] {exc}", highlight=False, soft_wrap=True)
+    except (ConfigError, ModelNotFound, RenderError, OSError) as exc:
+        complain("Build failed:", exc)
         raise typer.Exit(1) from exc
     for diagnostic in report.diagnostics:
-        err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
+        complain(str(diagnostic), style="yellow")
     typer.echo(
         f"Built {settings.output_dir}: {report.articles} articles, {report.events} events, "
         f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "
@@ -100,10 +108,10 @@ def cards_new(
         canonical, facts = known_facts(settings, name, kind)
         path = write_new_card(settings.content_dir, kind, canonical, card_skeleton(canonical, kind, facts))
     except FileExistsError as exc:
-        err.print(f"[red]Not written:[/red] {exc.filename} exists; edit it instead.", highlight=False, soft_wrap=True)
+        complain("Not written:", f"{exc.filename} exists; edit it instead.")
         raise typer.Exit(1) from exc
     except (BuildFailed, ConfigError, ModelNotFound) as exc:
-        err.print(f"[red]Cannot read the content:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Cannot read the content:", exc)
         raise typer.Exit(1) from exc
     known = "pre-filled from the articles" if facts else "the articles do not name it yet"
     typer.echo(f"Wrote {path} ({known}). Edit it and rebuild: the card wins over what was extracted.")
@@ -134,10 +142,10 @@ def score(
         settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content), model=model)
         report = evaluate(annotation, settings)
     except (OSError, ValidationError) as exc:
-        err.print(f"[red]Cannot read the gold file {gold}:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain(f"Cannot read the gold file {gold}:", exc)
         raise typer.Exit(1) from exc
     except (BuildFailed, ConfigError, ModelNotFound) as exc:
-        err.print(f"[red]Scoring failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Scoring failed:", exc)
         raise typer.Exit(1) from exc
     typer.echo(f"{'':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for name, result in report:
@@ -176,12 +184,12 @@ def serve(
     try:
         load()
     except ConfigError as exc:
-        err.print(f"[red]Cannot serve:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Cannot serve:", exc)
         raise typer.Exit(1) from exc
     try:
         run_server(load, (config or Path.cwd() / CONFIG_NAME).resolve(), host=host, port=port, watching=watch, say=typer.echo)
     except OSError as exc:
-        err.print(f"[red]Cannot serve on {host}:{port}:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain(f"Cannot serve on {host}:{port}:", exc)
         raise typer.Exit(1) from exc
 
 
