@@ -23,6 +23,7 @@ from .relations import extract_statements, merge_relations
 from .render import PAGE_HELPERS, render_pages, update_site, write_site
 from .resolve import clean_name, fold, resolve_entities
 from .site import Digest, Page, plan_pages
+from .theme import static_folders
 
 
 class BuildFailed(Exception):
@@ -141,7 +142,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
                          on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
                          records=records)
     files.update(publication_files(digest, pages))
-    write_site(files, [settings.static_dir, settings.overrides_dir / "static"], settings.output_dir,
+    write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
                index_search=settings.search, lock=lock)
     write_site(card_files(files), [], settings.cards_dir)
 
@@ -205,7 +206,7 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
         del outputs[path]
     writes = {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}
     outputs.update({path: _hash(data) for path, data in writes.items()})
-    static_dirs = [settings.static_dir, settings.overrides_dir / "static"]
+    static_dirs = static_folders(settings.static_dir, settings.overrides_dir)
     static = {rel: static_sources(rel, static_dirs) for rel in needs.static}
     if writes or removes or static:
         update_site(settings.output_dir, writes, removes, static, index_search=settings.search, lock=lock)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -177,6 +178,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~!])")
 def md_escape(text: str) -> str:
     """Text from an article, safe to put inline in Markdown: it can open no link, emphasis or HTML."""
     return md_escape_keep_spaces(" ".join(str(text).split()))
+
+
+def md_url(url: str) -> str:
+    """An http(s) address as a Markdown link destination: characters that would end or break it (spaces,
+    brackets, angle brackets, backslashes) percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
 
 
 def front_matter(data: dict) -> str:

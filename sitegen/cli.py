@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
@@ -14,9 +15,11 @@ from rich.text import Text
 
 from .build import BuildFailed, build_site, known_facts
 from .cards import card_skeleton, write_new_card
+from .collect import TIMEOUT_SECONDS, CollectError, Lead, Limits, add_articles, feed_leads
 from .config import ConfigError, load_settings
 from .models import EntityKind
 from .nlp import ModelNotFound
+from .project import FolderNotEmpty, init_project, version
 from .render import RenderError
 
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
@@ -31,9 +34,84 @@ def complain(label: str, detail: object = "", style: str = "red") -> None:
     err.print(line, highlight=False, soft_wrap=True)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"sitegen {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                               help="Print the version and exit")] = False,
+) -> None:
     """sitegen: articles in content/ become an event digest in site/. Run `sitegen COMMAND --help`."""
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to start the new digest (created if missing)")],
+    demo: Annotated[bool, typer.Option(help="Also copy the two demo articles into content/articles/")] = False,
+    force: Annotated[bool, typer.Option(help="Add the missing files to a folder that is not empty; existing "
+                                             "files are never overwritten")] = False,
+) -> None:
+    """Start a new digest: content folders, a commented sitegen.toml, a README and a GitHub Pages workflow."""
+    try:
+        written, kept = init_project(folder, demo=demo, force=force)
+    except FolderNotEmpty as exc:
+        complain("Not written:", f"{exc}; choose an empty folder, or add --force to add only the missing files.")
+        raise typer.Exit(1) from exc
+    for path in written:
+        typer.echo(f"wrote {path}")
+    for path in kept:
+        typer.echo(f"kept  {path} (exists)")
+    typer.echo(f"Next: cd {folder}; sitegen add URL (or put articles in content/articles/); sitegen serve --watch")
+
+
+@app.command()
+def add(
+    urls: Annotated[Optional[list[str]], typer.Argument(help="Addresses of article pages")] = None,
+    feed: Annotated[Optional[str], typer.Option(help="Add every entry of this RSS or Atom feed")] = None,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="With --feed: only entries "
+                                                      "dated on or after this day (undated ones are kept)")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed for each page")] = TIMEOUT_SECONDS,
+    content: Annotated[Optional[Path], typer.Option(help="Content folder. Default: content_dir in sitegen.toml, "
+                                                         "else ./content")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="Config file. Default: ./sitegen.toml if present")] = None,
+) -> None:
+    """Fetch article pages (or a feed's entries) and save each as content/articles/<slug>.md; never overwrites."""
+    if not urls and not feed:
+        complain("Nothing to add:", "give article URLs or --feed FEED_URL.")
+        raise typer.Exit(2)
+    limits = Limits(timeout=timeout)
+    try:
+        settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content))
+        leads = [Lead(url) for url in urls or ()]
+        if feed:
+            leads += feed_leads(feed, since.date() if since else None, limits)
+    except (ConfigError, CollectError) as exc:
+        complain("Nothing added:", exc)
+        raise typer.Exit(1) from exc
+    columns = (TextColumn("Adding articles"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}", markup=False))
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("", total=len(leads))
+        outcomes = []
+        for outcome in add_articles(leads, settings.content_dir / "articles", limits,
+                                    on_url=lambda url: bar.update(task, description=url)):
+            outcomes.append(outcome)
+            bar.advance(task)
+    for outcome in outcomes:
+        if outcome.path:
+            typer.echo(f"added   {outcome.path}  <- {outcome.url}")
+        elif outcome.skipped:
+            typer.echo(f"skipped {outcome.url}: {outcome.skipped}")
+        else:
+            complain("failed", f" {outcome.error}")
+    added = sum(1 for o in outcomes if o.path)
+    failed = sum(1 for o in outcomes if o.error)
+    typer.echo(f"{added} article(s) added, {len(outcomes) - added - failed} skipped, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @contextmanager

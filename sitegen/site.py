@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .models import KIND_FOLDERS, Article, Entity, EntityKind, EntityMention, Event, Frozen
-from .relations import Quote, Relation
+from .relations import Quote, Relation, shown_quotes
 from .resolve import office_titles
 
 EVENTS_PER_PAGE = 20
@@ -153,7 +153,7 @@ class Digest:
             quotes_by_article[quote.article_id].append(quote)
             if quote.speaker:
                 quotes_of[quote.speaker].append(quote)
-        set_(self, "quotes_of", dict(quotes_of))
+        set_(self, "quotes_of", {k: shown_quotes(v) for k, v in quotes_of.items()})
         set_(self, "_quotes_by_article", dict(quotes_by_article))
         set_(self, "bilaterals", _bilaterals(self))
         bilaterals_of: dict[str, list[Bilateral]] = defaultdict(list)
@@ -187,7 +187,9 @@ class Digest:
         data: dict = {"title": page.title, "url": absolute_url(self.base_url, page.path)}
         if page.subject in self.event_by_id:
             event = self.event_by_id[page.subject]
-            data.update(kind="event", date=event.date.isoformat() if event.date else None,
+            data.update(kind="event", event_kind=event.kind.value,
+                        consult_mode=event.consult_mode.value if event.consult_mode else None,
+                        date=event.date.isoformat() if event.date else None,
                         place=self.entities[event.place].name if event.place else None,
                         country=self.entities[event.country].name if event.country else None,
                         participants=[self.entities[p].name for p in event.participants],
@@ -322,9 +324,9 @@ class Digest:
                 for a in event.articles if a not in copies]
 
     def quotes_in(self, event: Event) -> list[Quote]:
-        """The quotes of an event's articles, wire copies aside (they repeat the original's)."""
+        """The quotes an event's page shows: of its articles, wire copies aside (they repeat the original's)."""
         copies = event.copy_of
-        return [q for a in event.articles if a not in copies for q in self._quotes_by_article.get(a, [])]
+        return shown_quotes(q for a in event.articles if a not in copies for q in self._quotes_by_article.get(a, []))
 
 
 def plan_pages(digest: Digest) -> list[Page]:

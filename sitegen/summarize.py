@@ -4,11 +4,14 @@ Sentences from all outlets covering the event are scored by closeness to the eve
 (what most outlets say), TextRank centrality and a lead-position prior; then picked greedily with
 maximal marginal relevance so that two outlets repeating one fact give one sentence; then put back in
 reading order. Every sentence keeps its article id so the page can cite it. Sentences that are mostly
-a direct quote, fragments and boilerplate are never picked; datelines are trimmed.
+a direct quote, fragments and boilerplate are never picked; datelines are trimmed. A sentence the parser
+split in two is joined again; one that leans on the sentence before ("He", "But", "The move") is picked
+only together with it; quoted words are never picked without the speech verb that attributes them.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -60,6 +63,36 @@ _BOILERPLATE = re.compile(
 )
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*[\"'”’)]?\s*$")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# A sentence that reports speech names its speaker with one of these verbs; quoted words without one are
+# the writer's quotation, not the digest's statement.
+_SPEECH_VERBS = ("say", "tell", "add", "ask", "write", "call", "describe", "state", "announce", "declare", "tweet",
+                 "argue", "warn", "insist", "note", "explain", "claim", "urge", "stress", "predict", "vow", "promise",
+                 "acknowledge", "admit", "recall", "remark", "respond", "quote", "cite", "label", "dub", "praise",
+                 "criticize", "accuse", "deny", "confirm", "reply", "testify")
+_IRREGULAR = ("said", "told", "wrote", "written", "replied", "replies", "testified", "testifies", "denied", "denies",
+              "dubbed", "dubbing")
+
+
+def _speech_cue() -> re.Pattern[str]:
+    """Every regular form of the speech verbs, and the sentence-initial "Saying ...", "According to"."""
+    forms = set(_IRREGULAR)
+    for verb in _SPEECH_VERBS:
+        stem = verb[:-1] if verb.endswith("e") else verb
+        forms |= {verb, verb + ("es" if verb.endswith("s") else "s"), stem + "ed", stem + "ing"}
+    opening = {f.capitalize() for f in forms if f.endswith("ing")} | {"According to", "according to"}
+    return re.compile(r"\b(?:" + "|".join(sorted(forms | opening, key=lambda f: (-len(f), f))) + r")\b")
+
+
+_SPEECH_CUE = _speech_cue()
+# Openers that lean on the sentence before: a pronoun, a connective, or a noun phrase pointing back.
+_DEPENDENT_OPENER = re.compile(
+    r"^(?:he|she|it|they|his|her|its|their|him|them|this|that|these|those|such|"
+    r"but|and|or|so|yet|also|however|still|meanwhile|instead|moreover|furthermore|nonetheless|nevertheless|"
+    r"therefore|thus|then|otherwise|besides|likewise|similarly|again|later|afterward|afterwards|"
+    r"the (?:move|decision|measure|announcement|statement|comments?|remarks?|step|incident|same|latter|former))\b",
+    re.IGNORECASE,
+)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
 _TEXTRANK_DAMPING = 0.85
 
 
@@ -70,7 +103,8 @@ def _clean(text: str) -> str:
 
 
 def _is_usable(text: str, settings: SummarySettings) -> bool:
-    """False for fragments, truncated teasers, boilerplate and sentences that are mostly a quote."""
+    """False for fragments, truncated teasers, boilerplate, sentences that are mostly a quote and sentences
+    that quote words without saying who said them (the digest would state them in its own voice)."""
     if len(text.split()) < settings.min_words or _TRUNCATED.search(text) or _BOILERPLATE.search(text):
         return False
     if text[-1] not in ".!?\"'”’)":
@@ -78,7 +112,53 @@ def _is_usable(text: str, settings: SummarySettings) -> bool:
     quotes = _QUOTED.findall(text)
     if quotes and text.startswith(quotes[0]):
         return False  # '"...," the minister said.': the quote is the sentence
+    if _QUOTE_MARKS.search(text):
+        outside = _QUOTED.sub("", text)
+        if _QUOTE_MARKS.search(outside) or not _SPEECH_CUE.search(outside):
+            return False  # part of a quote split over sentences, or quoted words with no one said to say them
     return sum(len(quote) for quote in quotes) <= settings.max_quoted_share * len(text)
+
+
+def _continues(previous: str, text: str) -> bool:
+    """Whether spaCy split one sentence in two: the second part starts in lower case ("Sen. Shelley Moore
+    Capito (R-W.Va.)" | "came to an end Tuesday.") or the first stops on a comma, colon or dash."""
+    return text[:1].islower() or previous.rstrip()[-1:] in (",", ";", ":", "-", "—", "–")
+
+
+def _in_open_quote(sentences: Sequence[SourceSentence]) -> set[int]:
+    """Indexes of sentences that begin inside a quote opened in an earlier sentence."""
+    inside, open_quote = set(), False
+    for sentence in sentences:
+        if open_quote and not _QUOTE_MARKS.match(_clean(sentence.text)):
+            inside.add(sentence.index)
+        for mark in _QUOTE_MARKS.findall(sentence.text):
+            open_quote = mark == "“" or (mark == '"' and not open_quote)
+    return inside
+
+
+def _units(sentences: Sequence[SourceSentence], settings: SummarySettings) -> list[list[SourceSentence]]:
+    """One article's sentences as the units a summary may pick: a sentence split in two by the parser is
+    joined again; a sentence that leans on the one before (a pronoun, "But", "The move") comes only
+    together with it; a sentence inside a quote that began earlier is never a unit."""
+    quoted = _in_open_quote(sentences)
+    whole: list[list[SourceSentence]] = []
+    for sentence in sentences:
+        if whole and whole[-1][-1].index == sentence.index - 1 and _continues(whole[-1][-1].text, sentence.text):
+            whole[-1].append(sentence)
+        else:
+            whole.append([sentence])
+    units = []
+    for k, unit in enumerate(whole):
+        if unit[0].index in quoted:
+            continue
+        if _DEPENDENT_OPENER.match(_clean(unit[0].text)):
+            before = whole[k - 1] if k else None
+            if before and before[-1].index == unit[0].index - 1 and before[0].index not in quoted and not \
+                    _DEPENDENT_OPENER.match(_clean(before[0].text)) and _is_usable(_text(before), settings):
+                units.append(before + unit)
+            continue
+        units.append(unit)
+    return units
 
 
 def _textrank(similarity: np.ndarray, iterations: int = 50) -> np.ndarray:
@@ -115,12 +195,14 @@ def summarize_event(
     article_rank: dict[str, int] = {}
     for sentence in sentences:
         article_rank.setdefault(sentence.article_id, len(article_rank))
-    candidates = sorted(
+    ordered = sorted(
         {(s.article_id, s.index): s for s in sentences}.values(),
         key=lambda s: (article_rank[s.article_id], s.index),
     )
-    cleaned = [(s, _clean(s.text)) for s in candidates]
-    cleaned = [(s, text) for s, text in cleaned if _is_usable(text, settings)]
+    units = [unit for _, group in itertools.groupby(ordered, key=lambda s: s.article_id)
+             for unit in _units(list(group), settings)]
+    cleaned = [(unit, _text(unit)) for unit in units]
+    cleaned = [(unit, text) for unit, text in cleaned if _is_usable(text, settings)]
     if not cleaned:
         return []
     vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
@@ -128,9 +210,10 @@ def summarize_event(
         vectors = normalize(vectorizer.fit_transform([text for _, text in cleaned])).toarray()
     except ValueError:  # only stop words
         vectors = np.zeros((len(cleaned), 1))
-    relevance = _scores(vectors, [s.index for s, _ in cleaned], settings)
+    relevance = _scores(vectors, [unit[0].index for unit, _ in cleaned], settings)
     similarity = vectors @ vectors.T
     chosen: list[int] = []
+    used: set[tuple[str, int]] = set()  # sentences already in a chosen unit
     words_left = max_words
     remaining = list(range(len(cleaned)))
     while remaining:
@@ -139,10 +222,19 @@ def summarize_event(
         best = max(range(len(remaining)), key=lambda k: (marginal[k], -remaining[k]))
         pick = remaining.pop(best)
         length = len(cleaned[pick][1].split())
-        if redundancy[best] < settings.max_redundancy and length <= words_left:
+        if redundancy[best] < settings.max_redundancy and length <= words_left and not used & _keys(cleaned[pick][0]):
             chosen.append(pick)
+            used |= _keys(cleaned[pick][0])
             words_left -= length
     return [
-        SummarySentence(article_id=cleaned[k][0].article_id, index=cleaned[k][0].index, text=cleaned[k][1])
+        SummarySentence(article_id=cleaned[k][0][0].article_id, index=cleaned[k][0][0].index, text=cleaned[k][1])
         for k in sorted(chosen)
     ]
+
+
+def _text(unit: Sequence[SourceSentence]) -> str:
+    return _clean(" ".join(s.text for s in unit))
+
+
+def _keys(unit: Sequence[SourceSentence]) -> set[tuple[str, int]]:
+    return {(s.article_id, s.index) for s in unit}

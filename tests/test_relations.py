@@ -194,6 +194,24 @@ def test_pronoun_speakers_and_a_speaker_named_the_sentence_before(read):
     assert quotes[0].source_span is not None
 
 
+MAYOR = "person/tom-reyes"
+SHOOTING = (
+    "Dayton officials released video on Wednesday of an officer shooting a teenager who ran from a traffic stop. "
+    '"We do not yet have all of the facts, but we know that a 16-year-old girl died last night," Mayor Tom Reyes '
+    'told reporters. "Bottom line: Did Keisha Bell need to die yesterday?" he added. "How did we get here?"'
+)
+
+
+def test_words_about_a_victim_are_the_officials_who_spoke_them(read):
+    parsed, resolution, _ = read(SHOOTING)
+    quotes = extract_quotes(parsed, resolution)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("We do not yet have all of the facts, but we know that a 16-year-old girl died last night", MAYOR),
+        ("Bottom line: Did Keisha Bell need to die yesterday?", MAYOR),  # "he" is not the girl named in it
+        ("How did we get here?", MAYOR),  # runs on after "he added"
+    ]
+
+
 def test_the_demo_articles_tell_the_four_meetings():
     """Checks on the demo: each meeting with its people, place and month (not special-cased anywhere)."""
     articles, _ = read_articles(REPO / "content")

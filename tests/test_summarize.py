@@ -84,3 +84,52 @@ def test_deterministic():
 def test_nothing_usable_gives_empty_summary():
     assert summarize_event([]) == []
     assert summarize_event(_article("x", "Read more here.", "Photo: Getty Images")) == []
+
+
+def test_a_sentence_split_mid_thought_is_joined_again():
+    split = _article(
+        "split",
+        "Weeks of talks between the governor's office and Sen. Ruth Alvarado (D-N.M.)",
+        "came to an unceremonious end on Tuesday after the two sides failed to agree on water rights.",
+    )
+    summary = summarize_event(split, max_words=120)
+    assert [s.text for s in summary] == [
+        "Weeks of talks between the governor's office and Sen. Ruth Alvarado (D-N.M.) came to an unceremonious "
+        "end on Tuesday after the two sides failed to agree on water rights."
+    ]
+
+
+def test_a_summary_never_opens_on_a_pronoun_without_its_sentence():
+    lone = _article(
+        "lone",
+        "Rent law",  # a heading: no sentence for "It" to lean on
+        "It also bans short-term holiday lets in buildings where families live, from next March.",
+        "Landlords' groups said they would challenge the rent cap in the constitutional court.",
+    )
+    for budget in (20, 40, 120):
+        assert not any(s.text.startswith("It ") for s in summarize_event(lone, max_words=budget))
+    leaning = _article(
+        "leaning",
+        "Portugal's parliament approved a law on Wednesday that caps rents in Lisbon and Porto for five years.",
+        "But it also bans short-term holiday lets in buildings where families live, from next March.",
+    )
+    for budget in (20, 40, 120):
+        texts = [s.text for s in summarize_event(leaning, max_words=budget)]
+        assert texts and not any(t.startswith("But ") for t in texts)
+        # only right after the sentence it depends on, or not at all
+        assert all(t.startswith("Portugal's parliament approved") for t in texts if "But it also bans" in t)
+
+
+def test_words_in_quotation_marks_are_never_the_digests_own_statement():
+    story = _article(
+        "quoted",
+        "Portugal's parliament approved a law on Wednesday that caps rents in Lisbon and Porto for five years.",
+        '"This law will empty our cities of the people who keep them alive.',
+        'Rents in Lisbon have doubled since 2015 and families are being pushed out."',
+        'The law is "a historic victory" for tenants in every city of the country.',
+        'Tenant unions in every city of the country called the new law "a historic victory".',
+    )
+    texts = [s.text for s in summarize_event(story, max_words=200)]
+    assert not any("Rents in Lisbon have doubled" in t for t in texts)  # the second sentence of a quote
+    assert not any(t.startswith("The law is") for t in texts)  # quoted words that no one is said to say
+    assert any(t.startswith("Tenant unions in every city") for t in texts)  # with its attribution it may stand
