@@ -9,7 +9,8 @@ connection per request, as many browsers would. A request that gets no complete 
 seconds is a timeout; anything but a 200 is counted by its status. The run is bounded: at most
 clients x requests requests, each at most `--timeout` seconds.
 
-`--sitegen DIR` runs the server from another source tree (an export of an older commit, say) to compare.
+`--sitegen DIR` runs the server from another source tree to compare, e.g. an older commit exported with
+`git archive COMMIT sitegen templates static | tar -x -C DIR`.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "bench/.cache/serve-load"
 
 
-def make_project(root: Path) -> Path:
+def make_project(root: Path, sitegen: Path) -> Path:
+    """The demo project, with the theme of the source tree the server runs from (templates follow the code)."""
     for name in ("templates", "static", "content"):
-        shutil.copytree(REPO / name, root / name)
+        shutil.copytree(sitegen / name if (sitegen / name).is_dir() else REPO / name, root / name)
     config = (REPO / "sitegen.toml").read_text(encoding="utf-8")
     (root / "sitegen.toml").write_text(re.sub(r"(?m)^cache_dir = .*$", f'cache_dir = "{CACHE}"', config),
                                        encoding="utf-8")
@@ -111,11 +113,13 @@ def main() -> None:
     parser.add_argument("--sitegen", type=Path, default=REPO, help="source tree to run the server from")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitegen-serve-load-") as folder:
-        project = make_project(Path(folder) / "project")
+        project = make_project(Path(folder) / "project", args.sitegen.resolve())
         port = free_port()
         server = start_server(project, port, args.sitegen.resolve())
         try:
             pages = site_pages(project / "site")
+            if not pages:
+                raise SystemExit("the server built no pages; run `sitegen build` in a copy of the demo to see why")
             started = time.perf_counter()
             times, outcomes = asyncio.run(load(port, pages, args.clients, args.requests, args.timeout))
             wall = time.perf_counter() - started

@@ -247,7 +247,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """The bytes of a file in the current site, opened under the swap lock so the folder is whole (once
         open, a swap cannot change what is read, so reading needs no lock)."""
         with self.preview.swap_lock:
-            root = self.preview.output_dir.resolve()
+            root = self.preview.output_dir  # resolved by load_settings
             target = (root / rel).resolve() if rel else root
             if not target.is_relative_to(root):
                 return None
@@ -284,9 +284,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        if not head:  # headers and body leave in one write: under load every extra system call is a wait
+            self._headers_buffer.append(b"\r\n" + body)
+            self.flush_headers()
+        else:
+            self.end_headers()
 
     def _events(self) -> None:
         """Server-sent events: the build status now, then after every build attempt."""
