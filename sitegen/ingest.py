@@ -317,10 +317,6 @@ def _parse_iso_date(value: str) -> dt.date | None:
         return None
 
 
-def _optional_str(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None
-
-
 def _display(path: Path, content_dir: Path) -> str:
     try:
         return (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
@@ -361,9 +357,6 @@ def read_content(folder: Path, content_dir: Path,
             if not target.is_relative_to(root):
                 warn(path, "a symbolic link out of the content folder is not read",
                      "copy the file into content/ if it belongs to the site")
-                continue
-            if target.is_dir():
-                warn(path, "a linked folder is not followed", "move the files into content/ instead")
                 continue
             try:
                 raw = _read_regular(target, max_bytes)
