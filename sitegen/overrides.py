@@ -23,11 +23,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import frontmatter
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import content_files, front_matter_error, invalid_field
+from .ingest import MARKDOWN_SUFFIXES, decode_text, invalid_field, read_content, split_front_matter, value_line
 from .models import ConsultMode, Diagnostic, EventKind
 
 
@@ -54,11 +52,8 @@ class EventOverride(BaseModel):
         return [value] if isinstance(value, str) else value
 
     def line_of(self, value: str) -> int:
-        """The line that names `value` (an article or event id), else the line of the key."""
-        for number, line in enumerate(self.source.split("\n"), start=1):
-            if value in line:
-                return number
-        return 1
+        """The line that names `value` (an article or event id, a place), else the first."""
+        return value_line(self.source, value)
 
     def problem(self, message: str, value: str, hint: str) -> Diagnostic:
         return Diagnostic(path=self.path, line=self.line_of(value), message=message, hint=hint)
@@ -66,20 +61,25 @@ class EventOverride(BaseModel):
 
 def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
     overrides: list[EventOverride] = []
-    problems: list[Diagnostic] = []
-    for path, rel in content_files(content_dir / "events", content_dir):
-        if path.suffix != ".md":
+    files, problems = read_content(content_dir / "events", content_dir)
+    for path, rel, raw in files:
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            problems.append(Diagnostic(path=rel, line=1, message="an event override must be a Markdown file (.md); "
+                                       "this one is ignored", hint="rename it to .md or move it out of content/events/"))
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            post = frontmatter.loads(text)
-        except yaml.YAMLError as exc:
-            problems.append(front_matter_error(exc, rel, "fix the YAML between the '---' lines; the override is ignored"))
+        text, decode_problems = decode_text(raw, rel)
+        problems.extend(decode_problems)
+        if text is None:
             continue
-        meta = {"event": path.stem, **post.metadata}
+        meta, body, split_problems = split_front_matter(
+            text, rel, "fix the YAML between the '---' lines; the override is ignored")
+        problems.extend(split_problems)
+        if meta is None:
+            continue
+        meta = {"event": path.stem, **meta}
         try:
             overrides.append(EventOverride.model_validate({**meta, "path": rel, "source": text,
-                                                           "summary": post.content.strip()}))
+                                                           "summary": body.strip()}))
         except ValidationError as exc:
             problems.append(invalid_field(exc, text, rel, "override",
                                           "see the README for the fields of an event override"))
