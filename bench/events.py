@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._corpus import (DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, bcubed, jittered, load_corpus, parse_corpus,  # noqa: E402
                            product_items, read_jsonl, slice_keys)
 from bench.train_cluster import Corpus, train  # noqa: E402
-from sitegen.cluster import ClusterItem, cluster_events, near_duplicates  # noqa: E402
+from sitegen.cluster import ClusterItem, PairModel, cluster_events, near_duplicates  # noqa: E402
 from sitegen.models import Article, ParsedArticle  # noqa: E402
 from sitegen.summarize import SourceSentence, SummarySettings, summarize_event  # noqa: E402
 
@@ -160,7 +160,7 @@ def print_row(name: str, scores: tuple[float, float, float], note: str = "", tar
 
 
 def clustering_rows(name: str, items: Sequence[ClusterItem], gold: Mapping[str, str], dated: bool,
-                    model=None) -> None:
+                    model: PairModel | None = None) -> None:
     """sitegen's rows (as given, dates jittered, dates removed) beside the TF-IDF baselines at their best
     (oracle) thresholds on the same articles."""
     started = time.perf_counter()
