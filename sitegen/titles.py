@@ -10,6 +10,7 @@ that has no headline, the main clause of its lead sentence read off the dependen
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -34,8 +35,9 @@ MAX_CLAUSE_WORDS = 14
 # media note ("(VIDEO)").
 _SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s*[|｜]\s*")
 _GENRE = (r"opinion|analysis|editorial|commentary|column|exclusive|breaking(?: news)?|watch|live(?: updates)?|"
-          r"updated?|video|photos?|explainer|fact[- ]check|perspective|review|report|podcast|first on \w+")
-_ALL_CAPS_KICKER = re.compile(r"^[A-Z][A-Z'’&.]+(?:\s+[A-Z][A-Z'’&.]+){0,3}\s*[:|–—-]\s+")
+          r"updated?|video|photos?|explainer|fact[- ]check|perspective|podcast|first on \w+")
+_CAPS_KICKER = re.compile(r"^[A-Z][A-Z'’&.]+(?:\s+[A-Z][A-Z'’&.]+){1,3}\s*[:|–—-]\s+")  # "BREAKING NEWS:"
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z][a-z]{0,2}|\w\.\w)\.$")  # "Fla.", "Jr.", "U.S." keep their point
 _GENRE_KICKER = re.compile(rf"^(?:{_GENRE})\s*[:|–—-]\s+", re.IGNORECASE)
 _MEDIA_NOTE = re.compile(rf"\s*[\[(](?:{_GENRE}|audio|graphic)[\])]\s*$|^\s*[\[(](?:{_GENRE})[\])]\s*",
                          re.IGNORECASE)
@@ -44,7 +46,7 @@ MAX_TAIL_WORDS = 4
 
 # Word forms that claim an encounter in a headline the parse never saw: the relation reader's own lexicon,
 # inflected, plus the irregular forms.
-_IRREGULAR = {"meet": ("met",), "speak": ("spoke", "spoken"), "hold": ()}
+_IRREGULAR = {"meet": ("met",), "speak": ("spoke", "spoken")}
 _PLANNED = re.compile(r"\b(?:to|will|would|plans?|planned|set to|ahead of|before|expected to|may|could)\s+(?:\w+\s+)?$",
                       re.IGNORECASE)
 
@@ -70,19 +72,33 @@ def has_headline(article: Article) -> bool:
     return bool(article.title.strip()) and article.title != lead_title(article.text)
 
 
-def clean_headline(headline: str) -> str:
-    """A headline without outlet tags, genre kickers and media notes ("Opinion: X | Outlet" -> "X")."""
-    text = " ".join(headline.split()).rstrip(" .…").removesuffix("...")
+def clean_headline(headline: str, source: str | None = None) -> str:
+    """A headline without outlet tags, genre kickers and media notes ("Opinion: X | Outlet" -> "X").
+
+    A short capitalised tail after a spaced dash or bar is the outlet's tag when it shares a word with the
+    article's source, or has that shape when the source is unknown; otherwise it may say who said it
+    ("... - CDC") and stays. A single acronym before a colon says who speaks ("CDC: ...") and stays too.
+    """
+    text = " ".join(headline.split())
+    if re.search(r"(?:\.\.\.|…)$", text):  # cut by the outlet: no dangling "and" or "of"
+        words = text.rstrip(".… ").split()
+        while words and words[-1].lower() in ENGLISH_STOP_WORDS:
+            words.pop()
+        text = " ".join(words)
+    if not _ABBREVIATION_END.search(text):
+        text = text.rstrip(" .")
     text = _MEDIA_NOTE.sub("", text)
+    source_words = {w.lower() for w in re.findall(r"\w{3,}", source or "")}
     while True:
         parts = _SEPARATOR.split(text)
         tail = parts[-1].split()
-        if len(parts) > 1 and len(tail) <= MAX_TAIL_WORDS and all(_TAIL_WORD.match(w) for w in tail):
+        if (len(parts) > 1 and len(tail) <= MAX_TAIL_WORDS and all(_TAIL_WORD.match(w) for w in tail)
+                and (not source_words or source_words & {w.lower() for w in tail})):
             text = text[:len(text) - len(parts[-1])].rstrip(" |｜–—-")
             continue
         stripped = _GENRE_KICKER.sub("", text, count=1)
         if stripped == text and not text.isupper():
-            stripped = _ALL_CAPS_KICKER.sub("", text, count=1)
+            stripped = _CAPS_KICKER.sub("", text, count=1)
         if stripped == text:
             break
         text = stripped
@@ -133,13 +149,15 @@ def reported_encounter(members: Sequence[Article], told: Mapping[str, Sequence[R
             candidates.append(((len(articles), len(sentences)), people, tellings))
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (c[0], tuple(reversed(c[1]))))[2]
+    return max(candidates)[2]
 
 
 def encounter_title(tellings: Sequence[Relation], place: str | None, mentions: Sequence[EntityMention],
                     entities: Mapping[str, Entity]) -> str:
     """ "Lee and Takaichi meet in Nara", "Biden and Netanyahu speak by phone", "A, B and C hold talks"."""
     names = sorted(short_name(entities[p], mentions) for p in tellings[0].participants)
+    if len(set(names)) < len(names):  # two Cuomos are named in full
+        names = sorted(entities[p].name for p in tellings[0].participants)
     if len(names) > MAX_NAMES:
         names = [*names[:MAX_NAMES - 1], "others"]
     people = ", ".join(names[:-1]) + " and " + names[-1]
@@ -168,15 +186,16 @@ def _content_words(text: str) -> set[str]:
 
 
 def representative(candidates: Sequence[tuple[str, str]], members: Sequence[Article]) -> str:
-    """Of (article id, title) candidates, the one whose words the other articles share most; ties go to the
-    first (the oldest article)."""
+    """Of (article id, title) candidates, the one whose words the other articles share most (as a cosine of
+    word sets does: shared words over the root of how many it has, so neither a long title nor a three-word
+    one wins by its length); ties go to the first (the oldest article)."""
     others = {a.id: _content_words(f"{a.title} {a.text}") for a in members}
 
     def share(candidate: tuple[str, str]) -> float:
         words = _content_words(candidate[1])
         if not words:
             return 0.0
-        return sum(len(words & others[a]) / len(words) for a in others if a != candidate[0])
+        return sum(len(words & others[a]) for a in others if a != candidate[0]) / math.sqrt(len(words))
 
     best = max(range(len(candidates)), key=lambda i: (share(candidates[i]), -i))
     return candidates[best][1]
@@ -186,7 +205,7 @@ def reported_title(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     """The most representative headline, else the main clause of a lead sentence. It is asked for when the
     articles report no encounter of the day, so a headline that claims one is used only if all do, and a
     question only if all are questions."""
-    headlines = [(a.id, clean_headline(a.title)) for a in members if has_headline(a)]
+    headlines = [(a.id, clean_headline(a.title, a.source)) for a in members if has_headline(a)]
     headlines = [(i, h) for i, h in headlines if len(h.split()) >= MIN_HEADLINE_WORDS]
     plain = [h for h in headlines if not claims_encounter(h[1])] or headlines
     headlines = [h for h in plain if not asks(h[1])] or plain

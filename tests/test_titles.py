@@ -95,12 +95,23 @@ def test_headlines_lose_their_outlet_tags_and_the_most_shared_one_titles_the_eve
 
 @pytest.mark.parametrize(("headline", "clean"), [
     ("Senate passes budget - Example Wire", "Senate passes budget"),
+    ("Senate passes budget.", "Senate passes budget"),
+    ("Storm hits Miami, Fla.", "Storm hits Miami, Fla."),
     ("Senate passes budget | Example News Politics", "Senate passes budget"),
     ("Opinion: The budget is a mistake", "The budget is a mistake"),
     ("EXCLUSIVE — Minister resigns over leak", "Minister resigns over leak"),
     ("Minister resigns over leak (VIDEO)", "Minister resigns over leak"),
+    ("BREAKING NEWS: Minister resigns over leak", "Minister resigns over leak"),
     ("Merz: 'Europe must defend itself'", "Merz: 'Europe must defend itself'"),
+    ("WHO: boosters can wait", "WHO: boosters can wait"),
+    ("Report: minister misled parliament", "Report: minister misled parliament"),
     ("Talks stall - and what comes next", "Talks stall - and what comes next"),
 ])
 def test_outlet_tags_go_by_their_shape(headline, clean):
     assert clean_headline(headline) == clean
+
+
+def test_a_tail_that_is_not_the_outlet_says_who_said_it_and_stays():
+    assert clean_headline("Masks can come off indoors - WHO", source="Example Times") == "Masks can come off indoors - WHO"
+    assert clean_headline("Masks can come off indoors | Example Times Health", source="Example Times") == (
+        "Masks can come off indoors")
