@@ -41,6 +41,7 @@ _ABBREVIATION_END = re.compile(r"(?:\b[A-Z][a-z]{0,2}|\w\.\w)\.$")  # "Fla.", "J
 _GENRE_KICKER = re.compile(rf"^(?:{_GENRE})\s*[:|–—-]\s+", re.IGNORECASE)
 _MEDIA_NOTE = re.compile(rf"\s*[\[(](?:{_GENRE}|audio|graphic)[\])]\s*$|^\s*[\[(](?:{_GENRE})[\])]\s*",
                          re.IGNORECASE)
+_BRACKETED_TAIL = re.compile(r"\s*[(\[]([^()\[\]]+)[)\]]$")
 _TAIL_WORD = re.compile(r"^(?:[A-Z0-9][\w.'’&]*|&|of|the|and|on|for)$")
 MAX_TAIL_WORDS = 4
 
@@ -76,7 +77,8 @@ def clean_headline(headline: str, source: str | None = None) -> str:
     """A headline without outlet tags, genre kickers and media notes ("Opinion: X | Outlet" -> "X").
 
     A short capitalised tail after a spaced dash or bar is the outlet's tag when it shares a word with the
-    article's source, or has that shape when the source is unknown; otherwise it may say who said it
+    article's source, or has that shape when the source is unknown (a tail in brackets only when it shares a
+    word with the source); otherwise it may say who said it
     ("... - CDC") and stays. A single acronym before a colon says who speaks ("CDC: ...") and stays too.
     """
     text = " ".join(headline.split())
@@ -89,6 +91,9 @@ def clean_headline(headline: str, source: str | None = None) -> str:
         text = text.rstrip(" .")
     text = _MEDIA_NOTE.sub("", text)
     source_words = {w.lower() for w in re.findall(r"\w{3,}", source or "")}
+    bracketed = _BRACKETED_TAIL.search(text)
+    if bracketed and source_words & {w.lower() for w in bracketed[1].split()}:  # "... (Example Times)"
+        text = text[:bracketed.start()]
     while True:
         parts = _SEPARATOR.split(text)
         tail = parts[-1].split()

@@ -115,3 +115,7 @@ def test_a_tail_that_is_not_the_outlet_says_who_said_it_and_stays():
     assert clean_headline("Masks can come off indoors - WHO", source="Example Times") == "Masks can come off indoors - WHO"
     assert clean_headline("Masks can come off indoors | Example Times Health", source="Example Times") == (
         "Masks can come off indoors")
+    assert clean_headline("Masks can come off indoors (Example Times)", source="Example Times") == (
+        "Masks can come off indoors")
+    assert clean_headline("Masks can come off indoors (WHO)", source="Example Times") == (
+        "Masks can come off indoors (WHO)")
