@@ -825,7 +825,7 @@ def _agree(one: Relation, other: Relation, entities: Mapping[str, Entity]) -> bo
             and _places_agree(one.place, other.place, entities) and _dates_agree(one, other))
 
 
-def _containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
+def place_containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
     """A place and the places and country that contain it, innermost first."""
     out, current = [], place
     while current and current not in out:
@@ -838,7 +838,7 @@ def _containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
 def _places_agree(one: str | None, other: str | None, entities: Mapping[str, Entity]) -> bool:
     if one is None or other is None:
         return True
-    return one in _containers(other, entities) or other in _containers(one, entities)
+    return one in place_containers(other, entities) or other in place_containers(one, entities)
 
 
 def _window(relation: Relation) -> tuple[dt.date, dt.date] | None:
@@ -860,7 +860,7 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
     kind = min(kinds, key=lambda k: (-kinds[k], KIND_ORDER.index(k)))
     places = sorted({r.place for r in cluster if r.place})
     # the innermost place, then the most told; max() keeps the first (alphabetical) of equals
-    place = max(places, key=lambda p: (len(_containers(p, entities)), sum(r.place == p for r in cluster)),
+    place = max(places, key=lambda p: (len(place_containers(p, entities)), sum(r.place == p for r in cluster)),
                 default=None)
     stated = [r.date for r in cluster if r.date is not None and not r.date_inferred]
     inferred = [r.date for r in cluster if r.date is not None and r.date_inferred]
