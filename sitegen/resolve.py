@@ -113,6 +113,7 @@ class _Context:
     capitals: Mapping[str, str]  # folded capital -> ISO code of its country
     gazetteer: Gazetteer
     parsed: ParsedArticle
+    sport: bool  # the article reports on sport: a country's or city's name may stand for its team
 
 
 def resolve_entities(
@@ -128,7 +129,8 @@ def resolve_entities(
     A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
     """
     authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: [m for listed in parsed[a.id].mentions if listed.label in NAME_LABELS
+    by_article = {a.id: [m for listed in parsed[a.id].mentions
+                         if listed.label in NAME_LABELS and not _in_share_buttons(listed, a.text)
                          for m in _list_items(listed, parsed[a.id], gazetteer)
                          if fold(clean_name(m.text)) not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
@@ -146,7 +148,8 @@ def resolve_entities(
     resolved: list[EntityMention] = []
     for article in articles:
         context = _Context(people=people, evidence=evidence, countries=article_countries[article.id],
-                           capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id])
+                           capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id],
+                           sport=_reports_sport(parsed[article.id]))
         found: list[tuple[Mention, Entity]] = []
         for mention in by_article[article.id]:
             card = card_names.get(fold(clean_name(mention.text)))
@@ -166,6 +169,7 @@ def resolve_entities(
     for card in cards:
         _apply_card(card, entities, gazetteer, card_names)
     _add_referenced_countries(entities, gazetteer)
+    resolved = _join_city_areas(entities, resolved, {a.id: a.text for a in articles}, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
 
 
@@ -533,6 +537,9 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
             return _person_entity(person)
     if _next_word(mention, context.parsed) in _THING_WORDS:
         return None  # "the Delta variant", "the Pfizer vaccine": the name of a kind of thing, not of an entity
+    if (label in PLACE_LABELS | {"ORG"} and (label == "GPE" or country is not None or gazetteer.places(name))
+            and _plays(mention, context)):
+        return _organization(name)  # "England beat Samoa": the country's team
     # "Virginia" labelled a place in most of its mentions is the state, not Virginia Smith's given name
     outvoted = (label != "PERSON" and folded in context.evidence.outvoted and folded not in context.evidence.titled
                 and bool(gazetteer.places(name)))
@@ -594,6 +601,61 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
                               place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         return _person_entity(_Person(name=name, tokens=parts))
     return None
+
+
+_SHARE_BUTTON = re.compile(r"\b(?:(?:Post|Share|Send|Add|Submit)\s+(?:to|on)|(?:Digg|Email|E-mail|Print|Tweet|Save|Bookmark)\s+this)\b")
+
+
+def _in_share_buttons(mention: Mention, text: str) -> bool:
+    """Whether a mention sits in a line of the web page's share buttons ("Post to X Post to Y Digg this"):
+    the sites named there are not what the article reports on."""
+    line = text[text.rfind("\n", 0, mention.start) + 1:(text.find("\n", mention.end) + 1 or len(text) + 1) - 1]
+    return len(_SHARE_BUTTON.findall(line)) >= 2
+
+
+@cache
+def sport_words() -> dict[str, frozenset[str]]:
+    """Kind ("sport", "contest", "result", "versus", "role") -> its lemmas, from data/sport_words.tsv."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for line in (DATA / "sport_words.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, kind = line.split("\t")
+            kinds[kind.strip()].add(word.strip())
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+def _reports_sport(parsed: ParsedArticle) -> bool:
+    """Whether an article is a sports report: it uses two different words of sport ("tournament", "cup")."""
+    return len({t.lemma.lower() for t in parsed.tokens} & sport_words()["sport"]) >= 2
+
+
+def _plays(mention: Mention, context: _Context) -> bool:
+    """Whether a place name in a sports report stands for its team: a side of a contest verb ("England beat
+    Samoa", "England and Tonga have met"), a side going to a result ("England easing to a victory"), one of
+    two sides joined by "versus", or the team a player is described by ("Scotland great Gavin Hastings")."""
+    if not context.sport:
+        return False
+    words = sport_words()
+    tokens = context.parsed.tokens
+    first, last = mention.first_token, mention.last_token
+    root = next((t for t in tokens[first:last] if not first <= t.head < last or t.head == t.i), None)
+    if root is None:
+        return False
+    side = tokens[root.head] if root.dep == "conj" else root  # "England and Tonga": Tonga is a side too
+    verb = tokens[side.head]
+    if side.dep in {"nsubj", "nsubjpass", "dobj"} and verb.pos == "VERB":
+        if verb.lemma.lower() in words["contest"]:
+            return True
+        below = [t for t in tokens if t.head == verb.i and t.i != verb.i]
+        below += [t for b in below if b.dep == "prep" for t in tokens if t.head == b.i and t.i != b.i]
+        if side.dep == "nsubj" and any(t.lemma.lower() in words["result"] for t in below):
+            return True
+    near = [tokens[i] for i in (first - 1, last) if 0 <= i < len(tokens) and tokens[i].sentence == mention.sentence]
+    if any(t.text.lower().rstrip(".") in words["versus"] for t in near):
+        return True
+    after = tokens[last:last + 2]
+    return (len(after) == 2 and after[0].lemma.lower() in words["role"] and after[0].sentence == mention.sentence
+            and after[1].pos == "PROPN")
 
 
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z][\w-]*(?:\.[a-z]{2,})+")  # written in lower case: "example.co.uk"
@@ -877,6 +939,44 @@ def _attach_appositions(entities: dict[str, Entity], mentions: Sequence[EntityMe
                   and inner.country in (None, outer.country) and _smaller(inner, outer, gazetteer)):
                 entities[inner.id] = inner.model_copy(update={"located_in": outer.id,
                                                               "country": inner.country or outer.country})
+
+
+_AREA_AFTER = re.compile(r",[ \t]*([A-Z][A-Za-z]*\.(?:[A-Z][a-z]?\.)*|[A-Z]{2}\b)")  # ", Calif." ", N.Y." ", TX"
+
+
+def _join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMention], texts: Mapping[str, str],
+                     gazetteer: Gazetteer) -> list[EntityMention]:
+    """ "Denver, Colorado", "Houston, TX", "Manhattan Beach, Calif.": a city and the state or country it lies
+    in, written after it with a comma, are one mention of the city (the gazetteer must place a city of that
+    name there). The area's own mention is absorbed; its entity keeps its other mentions, and goes when it
+    has none left and nothing lies in it ("TX" read as an organisation)."""
+    ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
+    absorbed: set[int] = set()
+    joined: list[EntityMention] = []
+    for at, mention in enumerate(ordered):
+        if at in absorbed:
+            continue
+        text = texts[mention.article_id]
+        following = ordered[at + 1] if at + 1 < len(ordered) and ordered[at + 1].article_id == mention.article_id else None
+        area = None
+        if following is not None and re.fullmatch(r",[ \t]*", text[mention.end:following.start]):
+            area = following
+        elif (match := _AREA_AFTER.match(text, mention.end)) is not None:
+            end = match.end(1)
+            area = EntityMention(entity_id="", article_id=mention.article_id, sentence=mention.sentence,
+                                 start=match.start(1), end=end, text=text[match.start(1):end])
+        if (area is None or entities[mention.entity_id].kind != EntityKind.PLACE
+                or gazetteer.city_in(mention.text, area.text) is None):
+            joined.append(mention)
+            continue
+        if area is following:
+            absorbed.add(at + 1)
+        joined.append(mention.model_copy(update={"end": area.end, "text": text[mention.start:area.end]}))
+    kept = {m.entity_id for m in joined} | {ref for e in entities.values() for ref in (e.country, e.located_in)}
+    for at in absorbed:
+        if ordered[at].entity_id not in kept:
+            entities.pop(ordered[at].entity_id, None)
+    return joined
 
 
 def _smaller(inner: Entity, outer: Entity, gazetteer: Gazetteer) -> bool:
