@@ -32,6 +32,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
 PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
+SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname otherwise ("Lukashenka")
 _PARTICLES = {"al", "el", "de", "da", "di", "du", "van", "von", "bin", "ibn", "le", "la"}  # "al-Sisi", "de Blasio"
 _FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "del", "des", "du", "la", "le", "&"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -487,7 +488,7 @@ def _is_acronym(name: str) -> bool:
 
 
 def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Person],
-                countries: Sequence[str]) -> _Person | None:
+                countries: Sequence[str], spelled_otherwise: bool = False) -> _Person | None:
     """The one person a part of a full name refers to: someone in the same article first, else by shared
     context.
 
@@ -496,10 +497,16 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
     Abdel-Fattah el-Sissi). Two people sharing the name stay apart: the one named in this article wins;
     across articles the only one of the digest with that name (unless this article's countries and theirs
     have nothing in common), else the one whose countries this article shares; a tie resolves to nobody
-    rather than to the wrong person.
+    rather than to the wrong person. With `spelled_otherwise`, a lone name that is no one's surname as
+    written is the one person whose surname it spells another way ("Lukashenka" of Alexander Lukashenko):
+    same initial, at least six letters, a rapidfuzz ratio of SURNAME_MATCH, and no second such person.
     """
     size = len(parts)
     candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
+    if not candidates and spelled_otherwise and size == 1 and len(parts[0]) >= 6:
+        variants = [p for p in people if len(p.tokens) > 1 and p.tokens[-1][:1] == parts[0][:1]
+                    and fuzz.ratio(parts[0], p.tokens[-1]) >= SURNAME_MATCH]
+        return variants[0] if len(variants) == 1 else None
     if not candidates:
         return None
     local = [p for p in candidates if article_id in p.articles]
@@ -545,7 +552,8 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
                 and bool(gazetteer.places(name)))
     if (_capitalised(name) and country is None and label != "NORP" and not outvoted
             and gazetteer.country_by_demonym(name) is None):
-        owner = _name_owner(parts, mention.article_id, context.people, context.countries)
+        owner = _name_owner(parts, mention.article_id, context.people, context.countries,
+                            spelled_otherwise=label == "PERSON")
         if owner is not None:
             return _person_entity(owner)
         if label != "PERSON" and _is_person_name(bare := context.evidence.bare_name(mention.text), label, context):

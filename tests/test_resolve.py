@@ -237,3 +237,14 @@ def test_a_city_and_the_state_it_lies_in_are_one_mention_of_the_city(resolve):
     assert texts["Boulder, Colo."] == "place/boulder" and texts["Austin, TX"] == "place/austin"
     assert "Dallas" in texts and "Dallas, Georgia" not in texts  # no Dallas lies in Georgia
     assert names(result, "organization") == []
+
+
+def test_a_lone_surname_spelled_otherwise_is_the_one_person_whose_surname_it_resembles(resolve):
+    result = resolve("Belarusian President Alexander Lukashenko met officials in Minsk on Monday.",
+                     "Opposition leaders said Lukashenka had rigged the vote, and Lukashenka denied it.")
+    assert names(result, "person") == ["Alexander Lukashenko"]
+    assert {m.entity_id for m in result.mentions if m.text == "Lukashenka"} == {"person/alexander-lukashenko"}
+    two = resolve("Alexander Lukashenko and Viktor Lukashenku met officials in Minsk on Monday.",
+                  "Opposition leaders said Lukashenka had rigged the vote, and Lukashenka denied it.")
+    assert names(two, "person") == ["Alexander Lukashenko", "Viktor Lukashenku"]
+    assert not [m for m in two.mentions if m.text == "Lukashenka" and m.entity_id.startswith("person/")]
