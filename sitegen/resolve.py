@@ -611,7 +611,8 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
     return None
 
 
-_SHARE_BUTTON = re.compile(r"\b(?:(?:Post|Share|Send|Add|Submit)\s+(?:to|on)|(?:Digg|Email|E-mail|Print|Tweet|Save|Bookmark)\s+this)\b")
+_SHARE_BUTTON = re.compile(r"\b(?:(?:Post|Share|Send|Add|Submit)\s+(?:to|on)"
+                           r"|(?:Digg|Email|E-mail|Print|Tweet|Save|Bookmark)\s+this)\b")
 
 
 def _in_share_buttons(mention: Mention, text: str) -> bool:
@@ -957,7 +958,7 @@ def _join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMenti
     """ "Denver, Colorado", "Houston, TX", "Manhattan Beach, Calif.": a city and the state or country it lies
     in, written after it with a comma, are one mention of the city (the gazetteer must place a city of that
     name there). The area's own mention is absorbed; its entity keeps its other mentions, and goes when it
-    has none left and nothing lies in it ("TX" read as an organisation)."""
+    has none left, nothing refers to it and no card states it ("TX" read as an organisation)."""
     ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
     absorbed: set[int] = set()
     joined: list[EntityMention] = []
@@ -965,7 +966,8 @@ def _join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMenti
         if at in absorbed:
             continue
         text = texts[mention.article_id]
-        following = ordered[at + 1] if at + 1 < len(ordered) and ordered[at + 1].article_id == mention.article_id else None
+        following = ordered[at + 1] if at + 1 < len(ordered) else None
+        following = following if following is not None and following.article_id == mention.article_id else None
         area = None
         if following is not None and re.fullmatch(r",[ \t]*", text[mention.end:following.start]):
             area = following
@@ -980,10 +982,12 @@ def _join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMenti
         if area is following:
             absorbed.add(at + 1)
         joined.append(mention.model_copy(update={"end": area.end, "text": text[mention.start:area.end]}))
-    kept = {m.entity_id for m in joined} | {ref for e in entities.values() for ref in (e.country, e.located_in)}
+    kept = {m.entity_id for m in joined} | {ref for e in entities.values()
+                                            for ref in (e.country, e.located_in, *(r.country for r in e.roles))}
     for at in absorbed:
-        if ordered[at].entity_id not in kept:
-            entities.pop(ordered[at].entity_id, None)
+        entity_id = ordered[at].entity_id
+        if entity_id not in kept and entity_id in entities and not entities[entity_id].curated:
+            del entities[entity_id]
     return joined
 
 
