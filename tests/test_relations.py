@@ -212,6 +212,27 @@ def test_words_about_a_victim_are_the_officials_who_spoke_them(read):
     ]
 
 
+LOPEZ = "person/maria-lopez"
+CAMPAIGN = (
+    "Senator Maria Lopez spoke to reporters in Reno on Tuesday. "
+    '"I have watched his record for years and I know his habits," Lopez said of her rival. '
+    'Later she said that "the voters will decide this in November." '
+    'A new campaign ad says "the senator has failed working families for a decade." '
+    "The radio interview ran long.\n"
+    '"Tom Reid knows as much about farming as I do about hockey."\n'
+    '"But the truth is that the voters here want new roads and schools."'
+)
+
+
+def test_a_speaker_is_who_the_text_says_spoke_never_an_ad_or_someone_quoted(read):
+    parsed, resolution, _ = read(CAMPAIGN)
+    quotes = extract_quotes(parsed, resolution)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("I have watched his record for years and I know his habits", LOPEZ),
+        ("the voters will decide this in November.", LOPEZ),  # "his" in her quote does not make her a man
+    ]  # the ad quotes someone unnamed; a name inside the quote before is no one who speaks
+
+
 def test_the_demo_articles_tell_the_four_meetings():
     """Checks on the demo: each meeting with its people, place and month (not special-cased anywhere)."""
     articles, _ = read_articles(REPO / "content")
