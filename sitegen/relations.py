@@ -891,6 +891,7 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
 OPENING_QUOTES = {"“", "„"}
 SIGNATURE = re.compile(r"[”\"]?[^\S\n]*[―—–][^\S\n]*")  # the closing mark, then a dash before a name
 CLOSING_QUOTES = {"”"}
+SPEAKER_LABEL = re.compile(r"([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]+)*):\s+")  # a transcript's 'PENCE: Well, ...'
 STRAIGHT_QUOTES = {'"'}
 
 
@@ -982,6 +983,9 @@ class _QuoteReader:
             end -= 1
         while start < end and text[start].isspace():
             start += 1
+        label = SPEAKER_LABEL.match(text, start, end)
+        if label is not None:
+            return self._transcribed(label, end)
         words = text[start:end]
         first_sentence = inside[0].sentence
         sentence = a.parsed.sentences[first_sentence]
@@ -1009,6 +1013,19 @@ class _QuoteReader:
             return None
         return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index, cue="",
                      start=start, end=end)
+
+    def _transcribed(self, label: re.Match[str], end: int) -> Quote | None:
+        """A transcript's line is said by the person of the article its label names ('PENCE: ...' is Mike
+        Pence); a label that names no one of the article ('Q:', 'CLARIFICATION:') gives no quote."""
+        a = self.a
+        name = fold(label.group(1))
+        people = {e for e in a.entity_at.values() if a.entities[e].kind == EntityKind.PERSON
+                  and name in (fold(a.entities[e].name), fold(a.entities[e].name).split()[-1])}
+        if len(people) != 1 or label.end() >= end:
+            return None
+        sentence = a.tokens[a.parsed.token_range(label.end(), end)[0]].sentence
+        return Quote(text=self.text[label.end():end], speaker=people.pop(), article_id=a.parsed.article_id,
+                     sentence=sentence, cue="", start=label.end(), end=end, source_span=label.span(1))
 
     def _cue(self, start: int, end: int, inside: Sequence[Token]) -> tuple[Token | None, bool]:
         """The speech verb the quote hangs from, else the nearest one outside the quote in its sentences.

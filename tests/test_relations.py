@@ -233,6 +233,24 @@ def test_a_speaker_is_who_the_text_says_spoke_never_an_ad_or_someone_quoted(read
     ]  # the ad quotes someone unnamed; a name inside the quote before is no one who speaks
 
 
+TRANSCRIPT = (
+    "Host Chris Dale interviewed Governor Ann Taylor on Sunday.\n"
+    '"DALE: Do you think the roads bill will pass this spring?\n'
+    '"TAYLOR: Yes, I believe the votes are there for it.\n'
+    '"Q: What about the schools in the north?'
+)
+
+
+def test_a_transcript_line_is_said_by_the_person_its_label_names(read):
+    parsed, resolution, _ = read(TRANSCRIPT)
+    quotes = extract_quotes(parsed, resolution)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Do you think the roads bill will pass this spring?", "person/chris-dale"),
+        ("Yes, I believe the votes are there for it.", "person/ann-taylor"),
+    ]  # "Q" names no one of the article
+    assert [parsed["r0"].tokens_text(*q.source_span) for q in quotes] == ["DALE", "TAYLOR"]
+
+
 def test_the_demo_articles_tell_the_four_meetings():
     """Checks on the demo: each meeting with its people, place and month (not special-cased anywhere)."""
     articles, _ = read_articles(REPO / "content")
