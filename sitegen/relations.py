@@ -150,7 +150,7 @@ class _Article:
     mention_root: dict[int, tuple[int, int]]  # token -> (first, last) of the mention it belongs to
     dates_at: dict[int, tuple[int, int]]  # root token of a DATE mention -> its character span
     children: dict[int, list[Token]]
-    quoted: frozenset[int] = frozenset()  # tokens between quotation marks: the speaker's words, not the writer's
+    quoted: frozenset[int]  # tokens between quotation marks: the speaker's words, not the writer's
     refers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # NP head token -> people (or entity)
     gender: dict[str, str] = field(default_factory=dict)  # person -> "m"/"f", where the article shows it
 
@@ -1124,7 +1124,7 @@ class _QuoteReader:
         if self._quoted(holder, quote) or holder.i in self.numbers or TIME_OF_DAY.search(self.text[slice(*source)]):
             return None, None  # "5:45 p.m. ... is calling", or quoted words: no one who speaks
         if holder.lemma.lower() in DOCUMENT_NOUNS and holder.i not in a.entity_at:
-            return None, None  # "the ad says": who the words are is not said
+            return None, None  # "the ad says": whose words they are is not said
         return self._person(holder, quote), source
 
     def _person(self, holder: Token, quote: tuple[int, int]) -> str | None:

@@ -202,10 +202,14 @@ SHOOTING = (
 )
 
 
+def said(read, text: str) -> list[tuple[str, str | None]]:
+    """Each quote of a text with its speaker."""
+    parsed, resolution, _ = read(text)
+    return [(q.text, q.speaker) for q in extract_quotes(parsed, resolution)]
+
+
 def test_words_about_a_victim_are_the_officials_who_spoke_them(read):
-    parsed, resolution, _ = read(SHOOTING)
-    quotes = extract_quotes(parsed, resolution)
-    assert [(q.text, q.speaker) for q in quotes] == [
+    assert said(read, SHOOTING) == [
         ("We do not yet have all of the facts, but we know that a 16-year-old girl died last night", MAYOR),
         ("Bottom line: Did Keisha Bell need to die yesterday?", MAYOR),  # "he" is not the girl named in it
         ("How did we get here?", MAYOR),  # runs on after "he added"
@@ -225,9 +229,7 @@ CAMPAIGN = (
 
 
 def test_a_speaker_is_who_the_text_says_spoke_never_an_ad_or_someone_quoted(read):
-    parsed, resolution, _ = read(CAMPAIGN)
-    quotes = extract_quotes(parsed, resolution)
-    assert [(q.text, q.speaker) for q in quotes] == [
+    assert said(read, CAMPAIGN) == [
         ("I have watched his record for years and I know his habits", LOPEZ),
         ("the voters will decide this in November.", LOPEZ),  # "his" in her quote does not make her a man
     ]  # the ad quotes someone unnamed; a name inside the quote before is no one who speaks
