@@ -11,8 +11,8 @@ words the cue's subject spans ("he", "sources") overlap the gold source span; a 
 matches a gold attribution whose source is missing or is the same unnamed subject. A few gold sources are
 only the cue verb ("said": the annotator marked the verb, not who spoke); by default (--bare-cues resolve)
 such a source stands for the subject next to it, so a prediction whose source span ends or starts within
-BARE_CUE_REACH characters of the cue, in the same sentence, matches it; with --bare-cues skip a quote whose
-only gold is of that kind is left out of the figures. Recall is counted over
+BARE_CUE_REACH characters of the cue, in the same sentence, matches it; with --bare-cues skip those gold
+attributions, and the quotes that match only them, are left out of the figures. Recall is counted over
 all gold attributions (PolNeAR also annotates paraphrase, "X said that ...", which a direct-quote
 extractor does not aim at) and over the direct ones (content holding a double quote mark).
 The baseline attributes every candidate quote (double-quoted, three words or more) to the nearest
@@ -103,6 +103,7 @@ def score(predictions: Sequence[Prediction], golds: dict[str, list[dict]], texts
         predictions = [p for p in predictions if not (
             (candidates := [g for g in golds[p.article_id] if content_matches(p, g)])
             and all(bare_cue(g) for g in candidates))]
+        golds = {article_id: [g for g in gs if not bare_cue(g)] for article_id, gs in golds.items()}
     for p in predictions:
         candidates = [(k, g) for k, g in enumerate(golds[p.article_id]) if content_matches(p, g)]
         located += bool(candidates)
