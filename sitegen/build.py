@@ -72,7 +72,7 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
 def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
              known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle]]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
-    articles, diagnostics = read_articles(settings.content_dir)
+    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
     story_overrides, story_problems = read_story_overrides(settings.content_dir)

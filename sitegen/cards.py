@@ -12,11 +12,10 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .ingest import content_files, front_matter_error, invalid_field
+from .ingest import decode_text, front_matter_line, invalid_field, read_content, split_front_matter, value_line
 from .models import KIND_FOLDERS, Diagnostic, EntityKind
 from .slugs import slugify
 
@@ -59,41 +58,104 @@ class CuratedCard(BaseModel):
 
 
 def read_cards(content_dir: Path) -> tuple[list[CuratedCard], list[Diagnostic]]:
-    """Every valid card under `content_dir/entities`, sorted by path; a broken card is a diagnostic."""
+    """Every valid card under `content_dir/entities`, sorted by path; a broken card is a diagnostic, and so
+    is each contradiction between cards (see `check_cards`)."""
     cards: list[CuratedCard] = []
-    problems: list[Diagnostic] = []
-    for path, rel in content_files(content_dir / "entities", content_dir):
+    texts: dict[str, str] = {}
+    files, problems = read_content(content_dir / "entities", content_dir)
+    for path, rel, raw in files:
         if path.suffix.lower() not in {".md", ".markdown"}:
             problems.append(Diagnostic(path=rel, line=1, message="a card must be a Markdown file (.md)",
                                        hint="rename it or move it out of content/entities/"))
             continue
-        card, problem = parse_card(path.read_bytes(), rel)
-        if problem is not None:
-            problems.append(problem)
+        card, card_problems = parse_card(raw, rel)
+        problems.extend(card_problems)
         if card is not None:
             cards.append(card)
-    return cards, problems
+            texts[rel] = raw.decode("utf-8-sig", errors="replace")
+    cards, contradictions = check_cards(cards, texts)
+    return cards, problems + contradictions
 
 
-def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, Diagnostic | None]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, Diagnostic(path=rel, line=raw[: exc.start].count(b"\n") + 1, message="not UTF-8 text",
-                                hint="save the card as UTF-8")
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        return None, front_matter_error(exc, rel, "fix the YAML between the '---' lines; the card is ignored until then")
-    meta = dict(post.metadata)
+def parse_card(raw: bytes, rel: str) -> tuple[CuratedCard | None, list[Diagnostic]]:
+    text, problems = decode_text(raw, rel)
+    if text is None:
+        return None, problems
+    hint = "fix the YAML between the '---' lines; the card is ignored until then"
+    meta, body, more = split_front_matter(text, rel, hint)
+    if meta is None:
+        return None, problems + more
     if isinstance(meta.get("aliases"), str):
         meta["aliases"] = [meta["aliases"]]
     try:
-        card = CuratedCard.model_validate({**meta, "path": rel, "text": post.content.strip()})
+        card = CuratedCard.model_validate({**meta, "path": rel, "text": body.strip()})
     except ValidationError as exc:
-        return None, invalid_field(exc, text, rel, "card",
-                                   "kind is one of person, country, place, organization; name is required")
-    return card, None
+        return None, problems + [invalid_field(exc, text, rel, "card",
+                                               "kind is one of person, country, place, organization; name is required")]
+    return card, problems
+
+
+def check_cards(cards: list[CuratedCard], texts: dict[str, str]) -> tuple[list[CuratedCard], list[Diagnostic]]:
+    """Cards that contradict each other, made consistent by saying less, each change a warning: a second card
+    for a name is ignored; an alias another card claims, or that is a common word, is dropped; places that
+    lie in each other lose `located_in`."""
+    from .nlp import common_words
+    from .resolve import clean_name, fold  # resolve reads cards: imported here to keep the import order
+
+    def key(name: str) -> str:
+        return fold(clean_name(name))
+
+    problems: list[Diagnostic] = []
+    owners: dict[str, CuratedCard] = {}
+    kept: list[CuratedCard] = []
+    for card in cards:
+        if (first := owners.get(key(card.name))) is not None and key(first.name) == key(card.name):
+            problems.append(Diagnostic(path=card.path, line=front_matter_line(texts[card.path], "name"),
+                                       message=f"a second card for {card.name!r}; this one is ignored",
+                                       hint=f"merge it into {first.path}"))
+            continue
+        owners[key(card.name)] = card
+        kept.append(card)
+    common = common_words()
+    checked: list[CuratedCard] = []
+    for card in kept:
+        aliases = []
+        for alias in card.aliases:
+            line = value_line(texts[card.path], alias, "aliases")
+            owner = owners.setdefault(key(alias), card)
+            if owner is not card:
+                problems.append(Diagnostic(path=card.path, line=line, message=f"alias {alias!r} is also claimed "
+                                           f"by {owner.path}; it is dropped here", hint="keep it on one card only"))
+            elif len(key(alias)) < 2 or (alias.lower() in common and not alias.isupper()):
+                problems.append(Diagnostic(path=card.path, line=line, message=f"alias {alias!r} is a common word "
+                                           "and would match ordinary text; it is dropped",
+                                           hint="use a longer name as the alias"))
+            else:
+                aliases.append(alias)
+        checked.append(card if tuple(aliases) == card.aliases else card.model_copy(update={"aliases": tuple(aliases)}))
+    return _break_location_cycles(checked, owners, key, texts, problems), problems
+
+
+def _break_location_cycles(cards: list[CuratedCard], owners: dict[str, CuratedCard], key, texts: dict[str, str],
+                           problems: list[Diagnostic]) -> list[CuratedCard]:
+    """A place that lies, through its cards' `located_in`, inside itself: every card on the loop loses it."""
+    def container(card: CuratedCard) -> CuratedCard | None:
+        return owners.get(key(card.located_in)) if card.located_in else None
+
+    looped: set[str] = set()
+    for card in cards:
+        seen, here = [], card
+        while here is not None and here.path not in seen:
+            seen.append(here.path)
+            here = container(here)
+        if here is not None and here.path == card.path:
+            looped.add(card.path)
+    for card in cards:
+        if card.path in looped:
+            problems.append(Diagnostic(path=card.path, line=front_matter_line(texts[card.path], "located_in"),
+                                       message=f"located_in {card.located_in!r} leads back to {card.name!r}; "
+                                               "it is ignored", hint="a place cannot lie inside itself"))
+    return [card.model_copy(update={"located_in": None}) if card.path in looped else card for card in cards]
 
 
 def ruler_patterns(cards: list[CuratedCard]) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from .build import BuildFailed, build_site, known_facts
 from .cards import card_skeleton, write_new_card
@@ -24,6 +25,13 @@ from .render import RenderError
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
                   no_args_is_help=True, add_completion=False)
 err = Console(stderr=True)
+
+
+def complain(label: str, detail: object = "", style: str = "red") -> None:
+    """A line on stderr: `label` styled, then `detail` (paths, messages: what the user supplied) as plain
+    text, never read as console markup."""
+    line = Text.assemble((label, style), " " if label and detail != "" else "", str(detail))
+    err.print(line, highlight=False, soft_wrap=True)
 
 
 def _print_version(wanted: bool) -> None:
@@ -51,8 +59,7 @@ def init(
     try:
         written, kept = init_project(folder, demo=demo, force=force)
     except FolderNotEmpty as exc:
-        err.print(f"[red]Not written:[/red] {exc}; choose an empty folder, or add --force to add only the "
-                  "missing files.", highlight=False, soft_wrap=True)
+        complain("Not written:", f"{exc}; choose an empty folder, or add --force to add only the missing files.")
         raise typer.Exit(1) from exc
     for path in written:
         typer.echo(f"wrote {path}")
@@ -74,7 +81,7 @@ def add(
 ) -> None:
     """Fetch article pages (or a feed's entries) and save each as content/articles/<slug>.md; never overwrites."""
     if not urls and not feed:
-        err.print("[red]Nothing to add:[/red] give article URLs or --feed FEED_URL.", highlight=False)
+        complain("Nothing to add:", "give article URLs or --feed FEED_URL.")
         raise typer.Exit(2)
     limits = Limits(timeout=timeout)
     try:
@@ -83,9 +90,9 @@ def add(
         if feed:
             leads += feed_leads(feed, since.date() if since else None, limits)
     except (ConfigError, CollectError) as exc:
-        err.print(f"[red]Nothing added:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Nothing added:", exc)
         raise typer.Exit(1) from exc
-    columns = (TextColumn("Adding articles"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    columns = (TextColumn("Adding articles"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}", markup=False))
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("", total=len(leads))
         outcomes = []
@@ -99,7 +106,7 @@ def add(
         elif outcome.skipped:
             typer.echo(f"skipped {outcome.url}: {outcome.skipped}")
         else:
-            err.print(f"[red]failed[/red]  {outcome.error}", highlight=False, soft_wrap=True)
+            complain("failed", f" {outcome.error}")
     added = sum(1 for o in outcomes if o.path)
     failed = sum(1 for o in outcomes if o.error)
     typer.echo(f"{added} article(s) added, {len(outcomes) - added - failed} skipped, {failed} failed")
@@ -146,14 +153,14 @@ def build(
             report = build_site(settings, strict=strict, progress=progress)
     except BuildFailed as exc:
         for diagnostic in exc.diagnostics:
-            err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
-        err.print(f"[red]Build failed:[/red] {exc}. The previous site, if any, is untouched.", highlight=False, soft_wrap=True)
+            complain(str(diagnostic), style="yellow")
+        complain("Build failed:", f"{exc}. The previous site, if any, is untouched.")
         raise typer.Exit(1) from exc
-    except (ConfigError, ModelNotFound, RenderError) as exc:
-        err.print(f"[red]Build failed:[/red] {exc}", highlight=False, soft_wrap=True)
+    except (ConfigError, ModelNotFound, RenderError, OSError) as exc:
+        complain("Build failed:", exc)
         raise typer.Exit(1) from exc
     for diagnostic in report.diagnostics:
-        err.print(f"[yellow]{diagnostic}[/yellow]", highlight=False, soft_wrap=True)
+        complain(str(diagnostic), style="yellow")
     typer.echo(
         f"Built {settings.output_dir}: {report.articles} articles, {report.events} events, "
         f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "
@@ -179,10 +186,10 @@ def cards_new(
         canonical, facts = known_facts(settings, name, kind)
         path = write_new_card(settings.content_dir, kind, canonical, card_skeleton(canonical, kind, facts))
     except FileExistsError as exc:
-        err.print(f"[red]Not written:[/red] {exc.filename} exists; edit it instead.", highlight=False, soft_wrap=True)
+        complain("Not written:", f"{exc.filename} exists; edit it instead.")
         raise typer.Exit(1) from exc
     except (BuildFailed, ConfigError, ModelNotFound) as exc:
-        err.print(f"[red]Cannot read the content:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Cannot read the content:", exc)
         raise typer.Exit(1) from exc
     known = "pre-filled from the articles" if facts else "the articles do not name it yet"
     typer.echo(f"Wrote {path} ({known}). Edit it and rebuild: the card wins over what was extracted.")
@@ -213,10 +220,10 @@ def score(
         settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content), model=model)
         report = evaluate(annotation, settings)
     except (OSError, ValidationError) as exc:
-        err.print(f"[red]Cannot read the gold file {gold}:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain(f"Cannot read the gold file {gold}:", exc)
         raise typer.Exit(1) from exc
     except (BuildFailed, ConfigError, ModelNotFound) as exc:
-        err.print(f"[red]Scoring failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Scoring failed:", exc)
         raise typer.Exit(1) from exc
     typer.echo(f"{'':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
     for name, result in report:
@@ -255,12 +262,12 @@ def serve(
     try:
         load()
     except ConfigError as exc:
-        err.print(f"[red]Cannot serve:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain("Cannot serve:", exc)
         raise typer.Exit(1) from exc
     try:
         run_server(load, (config or Path.cwd() / CONFIG_NAME).resolve(), host=host, port=port, watching=watch, say=typer.echo)
     except OSError as exc:
-        err.print(f"[red]Cannot serve on {host}:{port}:[/red] {exc}", highlight=False, soft_wrap=True)
+        complain(f"Cannot serve on {host}:{port}:", exc)
         raise typer.Exit(1) from exc
 
 

@@ -1,29 +1,49 @@
 """Group news articles into events, and find wire copies republished by several outlets.
 
-Two articles are about the same event when they share rare named entities, use the same rare words
-and, when both are dated, appear within a few days of each other. Publication dates spread around an
-event, so time is a soft prior inside a hard window (a pair's similarity is divided by 1 + decay x days
-apart), and two reports that name only different weekdays ("on Tuesday" / "on Thursday") count as
-weaker evidence: that separates the follow-ups of one week when the dates cannot. Similarities are
-computed only for candidate pairs (same time window, top neighbours by sparse dot products computed in
-row chunks) so the cost grows with the number of articles per time window, never with the square of the
-corpus. Clusters are then built by average linkage on that sparse candidate graph: a pair that was never
-a candidate counts as similarity 0, which keeps a cluster from chaining across unrelated stories.
+Which articles report the same event is decided by a pairwise model learnt from gold events (a logistic
+regression over pair features shipped as coefficients in `data/cluster_model.json`, built by
+`bench/train_cluster.py`), not by hand-set weights:
+
+1. Copies first: exact and near copies of one text (wire copies) count as one article, however many there
+   are, and rejoin their original at the end.
+2. Candidate pairs: only articles dated within a few days of each other (an undated one is compared with
+   all) and only each article's strongest neighbours by sparse dot products computed in row chunks, so the
+   cost grows with the number of articles per time window, never with the square of the corpus.
+3. Each candidate pair gets features that say why two reports are one story whatever the period: body and
+   headline TF-IDF cosines, shared people, organisations, places and countries (IDF-weighted, by kind),
+   shared rare terms, overlap of the two neighbour lists and the rank each gives the other, days apart (or
+   undated), whether the two name only different weekdays, and how many articles they were compared with
+   (in a digest of three articles every article is its neighbour's nearest, which says little). The model
+   turns them into a probability.
+4. Clusters by average linkage on the candidate graph, a pair that was never a candidate counting as
+   probability 0 (which keeps a cluster from chaining across unrelated stories), merging while the average
+   is at least the threshold chosen by cross-validation across time slices.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
+import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 from pydantic import BaseModel, ConfigDict, Field
+from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "cluster_model.json"
+ENTITY_KINDS = ("person", "organization", "place", "country")  # the prefix of a resolved entity key
+PAIR_FEATURES = (
+    "body_cosine", "headline_cosine", *(f"shared_{kind}" for kind in ENTITY_KINDS), "shared_rare_terms",
+    "neighbour_overlap", "better_rank", "worse_rank", "days_apart", "weekday_mismatch", "comparable_articles",
+)
+RARE_TERM_DF = 5  # a term in at most this many articles is rare: sharing it is evidence of one story
 
 
 class ClusterItem(BaseModel):
@@ -33,26 +53,68 @@ class ClusterItem(BaseModel):
 
     id: str
     date: datetime.date | None  # publication or event date; None when unknown
-    text: str  # title + body
-    entities: tuple[str, ...]  # resolved entity keys; a repeated key is a repeated mention
+    text: str  # headline, newline, body
+    entities: tuple[str, ...]  # resolved entity keys ("person/...", "place/..."); a repeat is a repeated mention
 
 
-class ClusterSettings(BaseModel):
-    """Knobs of the event clusterer; the defaults are meant for any English news stream."""
+class Tree(BaseModel):
+    """One regression tree: node k splits on features[k] at thresholds[k] (lower or equal goes left) or, when
+    left[k] is -1, is a leaf worth values[k]."""
 
     model_config = ConfigDict(frozen=True)
 
-    text_weight: float = Field(0.9, gt=0)  # weight of TF-IDF cosine in the pair similarity
-    entity_weight: float = Field(0.1, ge=0)  # weight of IDF-weighted entity cosine
-    window_days: int = Field(2, ge=0)  # dated articles further apart than this are never one event
-    day_decay: float = Field(0.5, ge=0)  # a pair's similarity is divided by 1 + day_decay x days apart
-    weekday_mismatch: float = Field(0.5, ge=0, le=1)  # factor when two texts name only different weekdays
+    features: tuple[int, ...]
+    thresholds: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        feature, threshold = np.asarray(self.features), np.asarray(self.thresholds)
+        left, right, values = np.asarray(self.left), np.asarray(self.right), np.asarray(self.values)
+        node = np.zeros(len(features), dtype=np.int64)
+        rows = np.arange(len(features))
+        while (inner := left[node] >= 0).any():
+            goes_left = features[rows, np.maximum(feature[node], 0)] <= threshold[node]
+            node = np.where(inner, np.where(goes_left, left[node], right[node]), node)
+        return values[node]
+
+
+class PairModel(BaseModel):
+    """Gradient-boosted trees giving the log-odds that a pair reports one event, and the merge threshold."""
+
+    model_config = ConfigDict(frozen=True)
+
+    features: tuple[str, ...]
+    learning_rate: float
+    trees: tuple[Tree, ...]
+    threshold: float  # clusters merge while their average pair probability is at least this
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        if self.features != PAIR_FEATURES:
+            raise ValueError(f"{MODEL_PATH.name} was trained on other features; rebuild it with bench/train_cluster.py")
+        features = features.astype(np.float32).astype(np.float64)  # the precision the trees were fitted at
+        logits = self.learning_rate * sum((tree.predict(features) for tree in self.trees), np.zeros(len(features)))
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+@functools.cache
+def load_pair_model(path: Path = MODEL_PATH) -> PairModel:
+    """The shipped model (read once per process)."""
+    return PairModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+class ClusterSettings(BaseModel):
+    """Knobs of candidate generation; what counts as one event is the model's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window_days: int = Field(3, ge=0)  # dated articles further apart than this are never one event
     neighbours: int = Field(30, ge=1)  # candidate pairs kept per article (strongest first)
     min_pair_similarity: float = Field(0.05, ge=0)  # weaker pairs are not candidates at all
     shared_neighbours: int = Field(8, ge=1)  # size of the neighbour lists compared per pair
-    shared_neighbour_weight: float = Field(0.5, ge=0, le=1)  # how much their overlap scales a pair
-    link_threshold: float = Field(0.10, ge=0)  # merge clusters while their average link is at least this
     chunk_rows: int = Field(512, ge=1)  # rows per sparse product (bounds memory)
+    threshold: float | None = Field(None, gt=0, lt=1)  # None: the model's own
 
 
 class NearDuplicateSettings(BaseModel):
@@ -67,13 +129,9 @@ class NearDuplicateSettings(BaseModel):
 
 
 def _text_vectors(
-    texts: Sequence[str], ngram_range: tuple[int, int] = (1, 2), min_df: int = 2
+    texts: Sequence[str], ngram_range: tuple[int, int] = (1, 2), min_df: int = 1
 ) -> sp.csr_matrix:
-    """L2-normalised sublinear TF-IDF rows; an empty vocabulary gives zero rows.
-
-    Terms found in a single text cannot link two texts; dropping them (min_df=2) keeps them from
-    diluting the cosine of long texts.
-    """
+    """L2-normalised sublinear TF-IDF rows; an empty vocabulary gives zero rows."""
     vectorizer = TfidfVectorizer(
         sublinear_tf=True, stop_words="english", ngram_range=ngram_range, min_df=min_df, dtype=np.float64,
         token_pattern=r"(?u)\b\w[\w'-]*\w\b|\b\w\b",
@@ -84,7 +142,7 @@ def _text_vectors(
         return sp.csr_matrix((len(texts), 1), dtype=np.float64)
 
 
-def _entity_vectors(entity_lists: Sequence[tuple[str, ...]]) -> sp.csr_matrix:
+def _entity_vectors(entity_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
     """L2-normalised entity rows: (1 + log count) x IDF, so a rare shared entity says more."""
     vocabulary = {key: i for i, key in enumerate(sorted({k for keys in entity_lists for k in keys}))}
     rows, cols, counts = [], [], []
@@ -112,8 +170,7 @@ def _day_numbers(dates: Sequence[datetime.date | None]) -> np.ndarray:
 
 
 def _candidate_pairs(
-    vectors: sp.csr_matrix, days: np.ndarray, window_days: int, day_decay: float, neighbours: int,
-    floor: float, chunk_rows: int,
+    vectors: sp.csr_matrix, days: np.ndarray, window_days: int, neighbours: int, floor: float, chunk_rows: int,
 ) -> dict[tuple[int, int], float]:
     """Strongest time-compatible pairs (i < j) with their dot product, computed in row chunks.
 
@@ -141,13 +198,10 @@ def _candidate_pairs(
             start, end = block.indptr[r], block.indptr[r + 1]
             partners = cols[block.indices[start:end]]
             scores = block.data[start:end]
+            keep = (partners != row) & (scores >= floor)
             if days[row] >= 0:
                 partner_days = days[partners]
-                apart = np.where(partner_days < 0, 0, np.abs(partner_days - days[row]))
-                scores = scores / (1.0 + day_decay * apart)
-                keep = (partners != row) & (scores >= floor) & (apart <= window_days)
-            else:
-                keep = (partners != row) & (scores >= floor)
+                keep &= (partner_days < 0) | (np.abs(partner_days - days[row]) <= window_days)
             partners, scores = partners[keep], scores[keep]
             if len(partners) > neighbours:
                 order = np.lexsort((partners, -scores))[:neighbours]  # ties broken by index
@@ -155,6 +209,25 @@ def _candidate_pairs(
             for partner, score in zip(partners.tolist(), scores.tolist()):
                 pairs[(min(row, partner), max(row, partner))] = score
     return pairs
+
+
+def _comparable_counts(days: np.ndarray, window_days: int) -> np.ndarray:
+    """How many other items each item can be compared with: those within the time window, and every undated
+    one (an undated item is compared with all)."""
+    dated_days = np.sort(days[days >= 0])
+    undated = int((days < 0).sum())
+    within = (np.searchsorted(dated_days, days + window_days, side="right")
+              - np.searchsorted(dated_days, days - window_days, side="left"))
+    return np.where(days >= 0, within + undated, len(days)) - 1
+
+
+def _rowwise_dots(matrix: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """Dot product of row left[k] with row right[k] for every k, in chunks (bounded memory)."""
+    out = np.zeros(len(left))
+    for start in range(0, len(left), chunk):
+        a, b = left[start:start + chunk], right[start:start + chunk]
+        out[start:start + chunk] = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+    return out
 
 
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
@@ -165,41 +238,61 @@ def _weekdays(text: str) -> frozenset[str]:
     return frozenset(match.lower() for match in _WEEKDAY.findall(text))
 
 
-def _weekday_agreement(
-    pairs: dict[tuple[int, int], float], texts: Sequence[str], mismatch: float
-) -> dict[tuple[int, int], float]:
-    """Scale by `mismatch` the pairs whose texts both name weekdays but no weekday in common.
+def _neighbourhood(pairs: dict[tuple[int, int], float], left: np.ndarray, right: np.ndarray,
+                   neighbours: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair: Jaccard overlap of the two items' nearest-neighbour lists, and the better and the worse of
+    the two ranks each item gives the other (0 = its nearest).
 
-    Dates cannot separate the vote on Tuesday from the follow-up on Wednesday once publication times
-    spread over a day or two; the days the reports name can.
-    """
-    weekdays = [_weekdays(text) for text in texts]
-    return {
-        (a, b): score * (mismatch if weekdays[a] and weekdays[b] and not weekdays[a] & weekdays[b] else 1.0)
-        for (a, b), score in pairs.items()
-    }
-
-
-def _shared_neighbour_weighting(
-    pairs: dict[tuple[int, int], float], neighbours: int, weight: float
-) -> dict[tuple[int, int], float]:
-    """Scale each pair by how much the two items' nearest-neighbour lists overlap (Jaccard).
-
-    Two articles on one event tend to have the same nearest neighbours; two articles that only share
-    a theme (two earthquakes, two budget votes) have different ones. This rescales similarities by
-    local density, so one threshold suits short and long texts alike.
+    Two articles on one event tend to be each other's nearest and to have the same neighbours; two that
+    only share a theme (two earthquakes, two budget votes) do not. Both measure a pair against its local
+    density rather than against a fixed scale, which differs between periods and outlets.
     """
     ranked: dict[int, list[tuple[float, int]]] = {}
     for (a, b), score in sorted(pairs.items()):
         ranked.setdefault(a, []).append((-score, b))
         ranked.setdefault(b, []).append((-score, a))
-    nearest = {item: {other for _, other in sorted(partners)[:neighbours]} | {item}
-               for item, partners in ranked.items()}
-    weighted = {}
-    for (a, b), score in pairs.items():
-        overlap = len(nearest[a] & nearest[b]) / len(nearest[a] | nearest[b])
-        weighted[(a, b)] = score * (1.0 - weight + weight * overlap)
-    return weighted
+    order = {item: [other for _, other in sorted(partners)] for item, partners in ranked.items()}
+    rank = {item: {other: r for r, other in enumerate(others)} for item, others in order.items()}
+    nearest = {item: set(others[:neighbours]) | {item} for item, others in order.items()}
+    overlap, better, worse = [], [], []
+    for a, b in zip(left.tolist(), right.tolist()):
+        overlap.append(len(nearest[a] & nearest[b]) / len(nearest[a] | nearest[b]))
+        better.append(min(rank[a][b], rank[b][a]))
+        worse.append(max(rank[a][b], rank[b][a]))
+    return np.asarray(overlap), np.log1p(better), np.log1p(worse)
+
+
+def pair_features(
+    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (rows of two indices into `items`, first < second) and their PAIR_FEATURES."""
+    heads, _, bodies = zip(*(item.text.partition("\n") for item in items))
+    body = _text_vectors(bodies, min_df=2)  # a term in one text only cannot link two
+    headline = _text_vectors(heads, ngram_range=(1, 1))
+    kinds = [_entity_vectors([[k for k in item.entities if k.split("/", 1)[0] == kind] for item in items])
+             for kind in ENTITY_KINDS]
+    entities = _entity_vectors([item.entities for item in items])
+    days = _day_numbers([item.date for item in items])
+    pairs = _candidate_pairs(
+        sp.hstack([body * np.sqrt(0.9), entities * np.sqrt(0.1)], format="csr"), days, settings.window_days,
+        settings.neighbours, settings.min_pair_similarity, settings.chunk_rows,
+    )
+    index = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    left, right = index[:, 0], index[:, 1]
+    present = (body > 0).astype(np.float64).tocsc()
+    rare = present[:, np.flatnonzero(np.diff(present.indptr) <= RARE_TERM_DF)].tocsr()
+    apart = np.where((days[left] < 0) | (days[right] < 0), 0, np.abs(days[left] - days[right]))  # undated: no evidence
+    comparable = _comparable_counts(days, settings.window_days)
+    weekdays = [_weekdays(text) for text in bodies]
+    mismatch = [bool(weekdays[a] and weekdays[b] and not weekdays[a] & weekdays[b])
+                for a, b in zip(left.tolist(), right.tolist())]
+    columns = [
+        _rowwise_dots(body, left, right), _rowwise_dots(headline, left, right),
+        *(_rowwise_dots(kind, left, right) for kind in kinds), np.log1p(_rowwise_dots(rare, left, right)),
+        *_neighbourhood(pairs, left, right, settings.shared_neighbours), apart, mismatch,
+        np.log1p(np.minimum(comparable[left], comparable[right])),
+    ]
+    return index, np.column_stack(columns).astype(np.float64) if len(index) else np.zeros((0, len(PAIR_FEATURES)))
 
 
 def _average_linkage(n: int, pairs: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
@@ -249,29 +342,30 @@ def _sorted_by_id(items: Sequence[ClusterItem]) -> list[ClusterItem]:
     return ordered
 
 
+def copy_representatives(items: Sequence[ClusterItem]) -> tuple[list[ClusterItem], dict[str, list[str]]]:
+    """One item per group of copies (the first by id, in id order) and the ids each one stands for."""
+    ordered = _sorted_by_id(items)
+    stands_for = {item.id: [item.id] for item in ordered}
+    for group in near_duplicates(ordered):
+        stands_for[group[0]] = group
+        for copy in group[1:]:
+            del stands_for[copy]
+    return [item for item in ordered if item.id in stands_for], stands_for
+
+
 def cluster_events(
-    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings()
+    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings(), model: PairModel | None = None
 ) -> list[list[str]]:
     """Group items into events: sorted groups of sorted item ids (every item in exactly one group)."""
-    ordered = _sorted_by_id(items)
-    if not ordered:
+    model = model or load_pair_model()
+    representatives, stands_for = copy_representatives(items)
+    if not representatives:
         return []
-    text = _text_vectors([item.text for item in ordered])
-    entities = _entity_vectors([item.entities for item in ordered])
-    total_weight = settings.text_weight + settings.entity_weight
-    vectors = sp.hstack(  # dot product = weighted mean of the text and entity cosines
-        [text * np.sqrt(settings.text_weight / total_weight),
-         entities * np.sqrt(settings.entity_weight / total_weight)],
-        format="csr",
-    )
-    pairs = _candidate_pairs(
-        vectors, _day_numbers([item.date for item in ordered]), settings.window_days,
-        settings.day_decay, settings.neighbours, settings.min_pair_similarity, settings.chunk_rows,
-    )
-    pairs = _weekday_agreement(pairs, [item.text for item in ordered], settings.weekday_mismatch)
-    pairs = _shared_neighbour_weighting(pairs, settings.shared_neighbours, settings.shared_neighbour_weight)
-    groups = _average_linkage(len(ordered), pairs, settings.link_threshold)
-    return _sorted_groups([item.id for item in ordered], groups)
+    index, features = pair_features(representatives, settings)
+    probabilities = model.probabilities(features)
+    pairs = {(a, b): p for (a, b), p in zip(index.tolist(), probabilities.tolist())}
+    groups = _average_linkage(len(representatives), pairs, settings.threshold or model.threshold)
+    return sorted(sorted(i for r in group for i in stands_for[representatives[r].id]) for group in groups)
 
 
 def near_duplicates(
@@ -281,10 +375,10 @@ def near_duplicates(
     ordered = _sorted_by_id(items)
     if not ordered:
         return []
-    vectors = _text_vectors([item.text for item in ordered], ngram_range=(1, 3), min_df=1)
+    vectors = _text_vectors([item.text for item in ordered], ngram_range=(1, 3))
     pairs = _candidate_pairs(
         vectors, _day_numbers([item.date for item in ordered]), settings.window_days,
-        0.0, settings.neighbours, settings.min_similarity, settings.chunk_rows,
+        settings.neighbours, settings.min_similarity, settings.chunk_rows,
     )
     graph = sp.coo_matrix(
         (np.ones(len(pairs)), ([a for a, _ in pairs], [b for _, b in pairs])), shape=(len(ordered),) * 2

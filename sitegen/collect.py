@@ -20,13 +20,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
-import frontmatter
 import requests
 import trafilatura
 import yaml
 from trafilatura.settings import DEFAULT_CONFIG
 
-from .ingest import content_files
+from .ingest import MARKDOWN_SUFFIXES, decode_text, read_content, split_front_matter
 from .project import version
 from .slugs import slugify
 
@@ -192,13 +191,11 @@ def article_markdown(extracted: Extracted, lead: Lead, url: str) -> str:
 def known_urls(articles_dir: Path) -> set[str]:
     """The `url` of every Markdown article already in the folder."""
     urls = set()
-    for path, _ in content_files(articles_dir, articles_dir.parent):
-        if path.suffix == ".md":
-            try:
-                url = frontmatter.loads(path.read_text(encoding="utf-8")).metadata.get("url")
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
-            if isinstance(url, str):
+    files, _ = read_content(articles_dir, articles_dir.parent)  # read as a build reads them: safely
+    for path, rel, raw in files:
+        if path.suffix in MARKDOWN_SUFFIXES and (text := decode_text(raw, rel)[0]) is not None:
+            meta = split_front_matter(text, rel, "")[0] or {}
+            if isinstance(url := meta.get("url"), str):
                 urls.add(url.strip())
     return urls
 

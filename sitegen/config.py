@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -18,6 +19,11 @@ class ConfigError(LocatedError):
 
 
 _TOML_LINE = re.compile(r"\(at line (\d+)")  # tomllib states the line only in its message (before 3.14)
+# The command-line flag that sets a key, to name it when the value came from there.
+FLAGS = {"content_dir": "--content", "output_dir": "--out", "base_url": "--base-url", "model": "--model"}
+INPUT_DIRS = ("content_dir", "templates_dir", "static_dir", "overrides_dir")
+WRITTEN_DIRS = ("output_dir", "cache_dir", "cards_dir")  # output and cards are replaced whole by a build
+_URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 
 
 class Settings(BaseModel):
@@ -49,6 +55,8 @@ class Settings(BaseModel):
     """A site's own templates/ and static/ files, found before all others: override one file, copy nothing else."""
     summary_words: int = Field(110, ge=20, le=1000)
     """Length budget of a generated event summary, in words."""
+    max_article_chars: int = Field(100_000, ge=1_000, le=200_000)
+    """Longer article texts are skipped with a warning: far under spaCy's 1,000,000, so no file keeps a build busy for minutes."""
     search: bool = True
     """Build a Pagefind search index into pagefind/."""
 
@@ -58,34 +66,109 @@ class Settings(BaseModel):
         value = value.strip()
         if not value:
             return "/"
+        check_base_url(value)
         return value if value.endswith("/") else value + "/"
 
 
+def check_base_url(value: str) -> None:
+    """An http(s) URL with a host, or a path from the root: nothing a link could run or send elsewhere."""
+    if _URL_UNSAFE.search(value):
+        raise ValueError("must not contain spaces, quotes, angle brackets, backslashes or control characters")
+    parts = urlsplit(value)
+    if parts.scheme:
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL such as https://owner.github.io/repo/ or a path such as "
+                             f"/repo/, not a {parts.scheme}: URL")
+    elif not value.startswith("/") or value.startswith("//"):
+        raise ValueError("must be an http(s) URL such as https://owner.github.io/repo/ or a path starting "
+                         "with a single /")
+
+
 def load_settings(project_dir: Path, config_file: Path | None = None, **overrides: object) -> Settings:
-    """Read the project's config file (if any), apply command-line overrides, resolve paths."""
+    """Read the project's config file (if any), apply command-line overrides, resolve paths and check that
+    no folder the build writes could overwrite an input: nothing is written before this passes."""
     path = config_file or project_dir / CONFIG_NAME
     raw: dict[str, object] = {}
-    if path.exists():
+    text = ""
+    if path.is_file():
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             line = _TOML_LINE.search(str(exc))
             raise ConfigError(str(exc), str(path), int(line.group(1)) if line else None) from exc
-    elif config_file is not None:
-        raise ConfigError("no such config file", str(path))
-    raw.update({key: value for key, value in overrides.items() if value is not None})
+        except OSError as exc:
+            raise ConfigError(f"cannot read the config file: {exc.strerror}", str(path)) from exc
+    elif path.exists() or config_file is not None:
+        raise ConfigError("no such config file" if not path.exists() else "the config file is a folder", str(path))
+    given = {key: value for key, value in overrides.items() if value is not None}
+    raw.update(given)
+
+    def where(key: str) -> str:
+        if key in given:
+            return FLAGS.get(key, key)
+        line = key_line(text, key)
+        return f"{key} (line {line})" if line else key
+
+    def fail(problems: list[tuple[str, str]]) -> ConfigError:
+        first = problems[0][0]
+        line = None if first in given else key_line(text, first)
+        return ConfigError("; ".join(f"{where(key)}: {message}" for key, message in problems),
+                           None if first in given else str(path), line)
+
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(problems, str(path)) from exc
-    base = path.parent if path.exists() else project_dir
-    return settings.model_copy(
-        update={
-            name: (base / getattr(settings, name)).resolve()
-            for name in ("content_dir", "output_dir", "cache_dir", "cards_dir", "templates_dir", "static_dir",
-                         "overrides_dir")
-        }
+        raise fail([(str(err["loc"][0]) if err["loc"] else "config", err["msg"].removeprefix("Value error, "))
+                    for err in exc.errors()]) from exc
+    base = path.parent if path.is_file() else project_dir
+    settings = settings.model_copy(
+        update={name: (base / getattr(settings, name)).resolve() for name in (*INPUT_DIRS, *WRITTEN_DIRS)}
     )
+    if problems := folder_problems(settings, base.resolve()):
+        raise fail(problems)
+    return settings
+
+
+def folder_problems(settings: Settings, project: Path) -> list[tuple[str, str]]:
+    """(key, why) for every folder the build writes that could destroy an input or another written folder.
+
+    A written folder may not be, contain or lie inside an input folder, may not be or contain the project
+    folder (which holds the config file) or the filesystem root, and may not be a file; the output and cards
+    folders (replaced whole) may not hold the other written folders.
+    """
+    problems: list[tuple[str, str]] = []
+    for key in WRITTEN_DIRS:
+        folder: Path = getattr(settings, key)
+        if folder == Path(folder.anchor):
+            problems.append((key, "is the filesystem root; choose a folder of its own"))
+            continue
+        if folder.exists() and not folder.is_dir():
+            problems.append((key, f"{folder} is a file, not a folder"))
+            continue
+        if project.is_relative_to(folder):
+            problems.append((key, f"{folder} is or contains the project folder; choose a folder inside it, "
+                                  f"such as the default"))
+            continue
+        for other in INPUT_DIRS:
+            inputs: Path = getattr(settings, other)
+            if inputs.is_relative_to(folder) or folder.is_relative_to(inputs):
+                relation = "is" if folder == inputs else "contains" if inputs.is_relative_to(folder) else "lies inside"
+                problems.append((key, f"{folder} {relation} the {other} folder {inputs}; the build "
+                                      f"{'replaces' if key != 'cache_dir' else 'writes into'} it, so "
+                                      f"choose a folder apart from the inputs"))
+                break
+        else:
+            for other in WRITTEN_DIRS:
+                written: Path = getattr(settings, other)
+                if other != key and key != "cache_dir" and written.is_relative_to(folder):
+                    problems.append((key, f"{folder} {'is' if written == folder else 'contains'} the {other} "
+                                          f"folder {written}, and a build replaces it whole"))
+                    break
+    return problems
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line of a top-level TOML key (`key = ...`), if the file sets it."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    return next((number for number, line in enumerate(text.split("\n"), start=1) if pattern.match(line)), None)

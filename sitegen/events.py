@@ -8,21 +8,23 @@ from collections.abc import Mapping, Sequence
 
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
-from .models import (Article, Diagnostic, Entity, EntityKind, EntityMention, Event, EventKind, ParsedArticle,
+from .models import (Article, Diagnostic, EntityKind, EntityMention, Event, EventKind, ParsedArticle,
                      SummarySentence, Token, wire_copies)
 from .overrides import EventOverride, place_named, regroup
-from .resolve import Resolution, fold
+from .relations import FUTURE_GOVERNORS, Relation, extract_relations, place_containers
+from .resolve import Resolution
 from .slugs import slugify
 from .summarize import SourceSentence, summarize_event
+from .titles import encounter_title, reported_encounter, reported_title
 
-# Words that name a diplomatic happening; a place governed by "in"/"at" under one of them is where it happened.
-HAPPENING_LEMMAS = {
-    "meet", "meeting", "talk", "talks", "summit", "visit", "hold", "host", "gather", "sign", "call", "conference",
-    "session", "encounter", "negotiation", "negotiate", "discuss", "discussion", "ceremony", "trip", "arrive",
-}
-MEETING_LEMMAS = {"meet", "meeting", "talk", "talks", "summit", "encounter", "discuss", "discussion", "hold"}
+LEAD_SENTENCES = 2  # where a story says where its news happened
+# Nouns through whose "of" a place is named: "in the city of Nara".
+SETTLEMENT_NOUNS = {"city", "town", "village", "capital", "region", "province", "prefecture", "state", "county",
+                    "district", "island", "area", "municipality", "suburb", "port", "neighborhood", "neighbourhood"}
 PLACE_PREPOSITIONS = {"in", "at"}
-CLIMB = 4  # how far up the parse a place may sit below the word for the happening
+SCENE_PREPOSITIONS = {"in", "at", "during"}
+ARGUMENTS_PLACED = {"dobj"}
+MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "can", "'ll", "wo", "ca"}
 # A person named at least this share as often as the most named one took part; the rest are only mentioned.
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
@@ -46,17 +48,19 @@ def assemble_events(
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
     groups = cluster_events(items)
+    anchors = {i: by_id[i].date or event_date([by_id[j] for j in group]) for group in groups for i in group}
+    told = meetings_told(articles, parsed, resolution, anchors)
     own_ids: dict[str, str] = {}
     for group in groups:
         date = event_date([by_id[i] for i in group])
-        own_ids.update({i: own_event_id(by_id[i], date, parsed, resolution) for i in group})
+        own_ids.update({i: own_event_id(by_id[i], date, parsed, resolution, told) for i in group})
     groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
     copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in near_duplicates(items)]
     events: list[Event] = []
     dated: dict[str, Article] = {}
     for index, group in enumerate(groups):
         members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = describe_event(members, parsed, resolution, summary_words, own_ids,
+        event = describe_event(members, parsed, resolution, summary_words, own_ids, told,
                                duplicates=tuple(c for c in copies if c[0] in group))
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
@@ -96,13 +100,23 @@ def apply_override(event: Event, override: EventOverride, resolution: Resolution
     return event.model_copy(update=update), problems
 
 
+def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                  anchors: Mapping[str, dt.date | None]) -> dict[str, list[Relation]]:
+    """Article id -> the meetings, talks, visits, calls and agreements it tells, dated against the article's
+    date (an undated article's event date stands in)."""
+    told: dict[str, list[Relation]] = {a.id: [] for a in articles}
+    for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
+        told[relation.article_id].append(relation)
+    return told
+
+
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                   summary_words: int, own_ids: Mapping[str, str],
+                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
     """The event a cluster reports. Its id comes from its first article alone, so it stays put as later
     articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
     date = event_date(members)
-    participants, place, ranked, title = _what_happened(members, parsed, resolution)
+    participants, place, ranked, title = _what_happened(members, parsed, resolution, told, date)
     kind, consult_mode = classify_event(members, parsed)
     copies = wire_copies(duplicates)  # a wire copy adds no sentence of its own
     sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
@@ -118,7 +132,8 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         kind=kind,
         consult_mode=consult_mode,
         place=place,
-        country=resolution.entities[place].country if place else None,
+        country=(resolution.entities[place].country or (place if place.startswith("country/") else None)
+                 if place else None),
         articles=tuple(a.id for a in members),
         participants=participants,
         entities=tuple(ranked),
@@ -126,8 +141,9 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     )
 
 
-def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
-                   resolution: Resolution) -> tuple[tuple[str, ...], str | None, list[str], str]:
+def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                   told: Mapping[str, Sequence[Relation]], date: dt.date | None
+                   ) -> tuple[tuple[str, ...], str | None, list[str], str]:
     """(participants, place, entities by mentions, title) of what these articles report."""
     mentions = [m for a in members for m in resolution.by_article.get(a.id, [])]
     entities = resolution.entities
@@ -135,15 +151,17 @@ def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     ranked = sorted(counts, key=lambda e: (-counts[e], e))
     people = [e for e in ranked if entities[e].kind == EntityKind.PERSON]
     participants = tuple(e for e in people if counts[e] >= PARTICIPANT_SHARE * counts[people[0]])[:MAX_PARTICIPANTS]
-    place = event_place(mentions, parsed, entities)
-    return participants, place, ranked, event_title(participants, place, mentions, parsed, entities)
+    encounter = reported_encounter(members, told, date, entities)
+    place = event_place(members, parsed, resolution, encounter)
+    title = encounter_title(encounter, place, mentions, entities) if encounter else reported_title(members, parsed)
+    return participants, place, ranked, title
 
 
 def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[str, ParsedArticle],
-                 resolution: Resolution) -> str:
+                 resolution: Resolution, told: Mapping[str, Sequence[Relation]]) -> str:
     """The id an event founded by this article alone would have: its date and what it reports."""
     date = article.date or event_date
-    title = _what_happened([article], parsed, resolution)[3]
+    title = _what_happened([article], parsed, resolution, told, date)[3]
     return f"{date.isoformat() if date else 'undated'}-{slugify(title)}"
 
 
@@ -168,49 +186,28 @@ def event_date(members: Sequence[Article]) -> dt.date | None:
     return min(dates, key=lambda d: (-dates[d], d))
 
 
-def event_place(mentions: Sequence[EntityMention], parsed: Mapping[str, ParsedArticle],
-                entities: Mapping[str, Entity]) -> str | None:
-    """Where it happened: the place most often governed by "in"/"at" under a word for the happening.
-
-    Counting plain mentions would crown the capital that stands for a government ("as Beijing pressures
-    Tokyo"), so a place used as a subject counts for nothing and a place of a meeting counts most.
-    """
-    scores: Counter = Counter()
-    for mention in mentions:
-        entity = entities[mention.entity_id]
-        if entity.kind != EntityKind.PLACE or entity.place_kind == "region":
-            continue
-        head = _span_root(parsed[mention.article_id], mention)
-        if head.dep in {"nsubj", "nsubjpass"}:
-            continue
-        scores[entity.id] += 1 + (4 if _under_happening(parsed[mention.article_id].tokens, head) else 0)
-    if not scores:
+def event_place(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                encounter: Sequence[Relation] | None = None) -> str | None:
+    """Where a source says the news took place: the place of the encounter the event is, else a place that
+    an "in"/"at" phrase gives to the main happening of a lead sentence ("shot a teenager in Columbus", "In
+    their talks in the city of Nara, they ..."). A place merely mentioned, or named inside another name
+    ("the Delta variant"), a side clause ("days after he visited Beijing") or a plan ("will travel to
+    Paris"), is not where it happened. The place most sources give wins, narrowed to the innermost place
+    inside it that a source gives ("Switzerland" once and "Geneva" once is Geneva)."""
+    entities = resolution.entities
+    votes: Counter = Counter(r.place for r in encounter or () if r.place)
+    for article in members:
+        tokens = parsed[article.id].tokens
+        votes.update({m.entity_id for m in resolution.by_article.get(article.id, [])
+                      if m.sentence < LEAD_SENTENCES and entities[m.entity_id].kind in (EntityKind.PLACE,
+                                                                                      EntityKind.COUNTRY)
+                      and _happened_at(tokens, _span_root(parsed[article.id], m))})
+    if not votes:
         return None
-    return min(scores, key=lambda e: (-scores[e], entities[e].place_kind == "landmark", e))
-
-
-def event_title(participants: Sequence[str], place: str | None, mentions: Sequence[EntityMention],
-                parsed: Mapping[str, ParsedArticle], entities: Mapping[str, Entity]) -> str:
-    """A short title from what happened ("Takaichi and Lee meet in Nara"), never a copied headline."""
-    where = f" in {entities[place].name}" if place else ""
-    names = sorted(short_name(entities[p], mentions) for p in participants[:2])  # order-free: stable as counts move
-    if len(names) == 2:
-        verb = "meet" if _mentions_meeting(parsed, {m.article_id for m in mentions}) else "hold talks"
-        return f"{names[0]} and {names[1]} {verb}{where}"
-    if len(names) == 1:
-        return f"{entities[participants[0]].name}{where}"
-    top = Counter(m.entity_id for m in mentions).most_common(2)
-    return " and ".join(entities[e].name for e, _ in top) + where if top else "Untitled event"
-
-
-def short_name(person: Entity, mentions: Sequence[EntityMention]) -> str:
-    """The part of a person's name the articles use on its own ("Lee", "Takaichi"), else the full name."""
-    parts = {fold(p): p for p in person.name.split()}
-    used = Counter(fold(m.text.rstrip("'’s")) for m in mentions if m.entity_id == person.id)
-    alone = [(n, w) for w, n in used.items() if w in parts]
-    if not alone:
-        return person.name
-    return parts[max(alone)[1]]
+    depth = {p: len(place_containers(p, entities)) for p in votes}
+    best = min(votes, key=lambda p: (-votes[p], -depth[p], p))
+    inside = [p for p in votes if best in place_containers(p, entities)]
+    return max(inside, key=lambda p: (depth[p], votes[p], p))
 
 
 def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token:
@@ -219,40 +216,42 @@ def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token:
     return next((t for t in span if t.head not in inside or t.head == t.i), span[-1])
 
 
-def _under_happening(tokens: Sequence[Token], token: Token) -> bool:
-    """Below "in"/"at" under a word for the happening, in the sentence's main story (not in a clause such
-    as "days after Lee visited Xi in Beijing", which tells background)."""
-    passed_preposition = False
-    for _ in range(CLIMB):
-        if token.head == token.i:
+def _happened_at(tokens: Sequence[Token], name: Token) -> bool:
+    """Whether a place name is where the main happening of its sentence took place."""
+    if name.pos != "PROPN":
+        return False
+    token = name
+    while token.dep == "appos" or (token.dep == "pobj" and tokens[token.head].text.lower() == "of"
+                                   and tokens[tokens[token.head].head].lemma.lower() in SETTLEMENT_NOUNS):
+        token = tokens[token.head] if token.dep == "appos" else tokens[tokens[token.head].head]
+    if token.dep != "pobj" or tokens[token.head].text.lower() not in PLACE_PREPOSITIONS:
+        return False
+    anchor = tokens[tokens[token.head].head]
+    if anchor.pos in ("NOUN", "PROPN"):
+        if anchor.dep == "pobj" and tokens[anchor.head].text.lower() in SCENE_PREPOSITIONS:
+            anchor = tokens[tokens[anchor.head].head]  # the scene: "In their talks in Nara, they ..."
+        elif anchor.dep in ARGUMENTS_PLACED:
+            anchor = tokens[anchor.head]  # what was done there: "led a protest in Marseille"
+        else:
             return False
-        parent = tokens[token.head]
-        if token.dep == "pobj" and parent.lemma.lower() in PLACE_PREPOSITIONS:
-            passed_preposition = True
-        if passed_preposition and parent.lemma.lower() in HAPPENING_LEMMAS:
-            return not _in_background_clause(tokens, parent)
-        token = parent
-    return False
+    return _main_and_done(tokens, anchor)
 
 
-BACKGROUND_MARKERS = {"after", "before", "since", "when", "until", "ago", "earlier", "previously", "last"}
-
-
-def _in_background_clause(tokens: Sequence[Token], token: Token) -> bool:
-    """Whether a word sits in a temporal clause ("after ...", "since ...", "when ...") or under one."""
-    for _ in range(8):
-        markers = {t.text.lower() for t in tokens if t.head == token.i and t.i != token.i and t.dep in ("mark", "advmod")}
-        if markers & BACKGROUND_MARKERS or (token.dep in ("pcomp", "advcl")
-                                            and tokens[token.head].text.lower() in BACKGROUND_MARKERS):
+def _main_and_done(tokens: Sequence[Token], verb: Token) -> bool:
+    """Whether a verb carries its sentence's main story (it is the root, or joined to it, or what a
+    reporting root reports) and tells it as done: no modal, no plan, no negation."""
+    for _ in range(6):
+        if verb.pos not in ("VERB", "AUX") or verb.lemma.lower() in FUTURE_GOVERNORS:
+            return False
+        if any(t.head == verb.i and t.i != verb.i and (t.dep == "neg" or (t.dep == "aux" and t.text.lower() in MODALS))
+               for t in tokens if t.sentence == verb.sentence):
+            return False
+        if verb.head == verb.i:
             return True
-        if token.head == token.i:
+        if verb.dep not in ("conj", "xcomp", "ccomp"):
             return False
-        token = tokens[token.head]
+        verb = tokens[verb.head]
     return False
-
-
-def _mentions_meeting(parsed: Mapping[str, ParsedArticle], article_ids: set[str]) -> bool:
-    return any(t.lemma.lower() in MEETING_LEMMAS for a in sorted(article_ids) for t in parsed[a].tokens)
 
 
 def _unique_ids(events: list[Event]) -> list[Event]:

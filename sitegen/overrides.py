@@ -24,11 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-import frontmatter
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import content_files, front_matter_error, invalid_field
+from .ingest import MARKDOWN_SUFFIXES, decode_text, invalid_field, read_content, split_front_matter, value_line
 from .models import ConsultMode, Diagnostic, EventKind
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -57,11 +55,8 @@ class EventOverride(BaseModel):
         return [value] if isinstance(value, str) else value
 
     def line_of(self, value: str) -> int:
-        """The line that names `value` (an article or event id), else the line of the key."""
-        for number, line in enumerate(self.source.split("\n"), start=1):
-            if value in line:
-                return number
-        return 1
+        """The line that names `value` (an article or event id, a place), else the first."""
+        return value_line(self.source, value)
 
     def problem(self, message: str, value: str, hint: str) -> Diagnostic:
         return Diagnostic(path=self.path, line=self.line_of(value), message=message, hint=hint)
@@ -69,30 +64,36 @@ class EventOverride(BaseModel):
 
 def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
     return read_override_files(content_dir / "events", content_dir, EventOverride,
-                               lambda path, post: {"event": path.stem, **post.metadata, "summary": post.content.strip()},
-                               "override", "see the README for the fields of an event override")
+                               lambda path, meta, body: {"event": path.stem, **meta, "summary": body.strip()},
+                               ("an event override", "override"), "see the README for the fields of an event override")
 
 
 def read_override_files(folder: Path, content_dir: Path, model: type[ModelT],
-                        fields: Callable[[Path, frontmatter.Post], dict], what: str,
+                        fields: Callable[[Path, dict, str], dict], names: tuple[str, str],
                         hint: str) -> tuple[list[ModelT], list[Diagnostic]]:
-    """One `model` per Markdown file of an editor's folder (with its path and text); a file whose YAML or
-    fields are wrong is reported at its line and skipped."""
+    """One `model` per Markdown file of an editor's folder, from `fields(path, front matter, body)` with its
+    path and text; any other file, or one whose text, YAML or fields are wrong, is reported and skipped.
+    `names`: what a file is, for messages ("an event override", "override")."""
     found: list[ModelT] = []
-    problems: list[Diagnostic] = []
-    for path, rel in content_files(folder, content_dir):
-        if path.suffix != ".md":
+    files, problems = read_content(folder, content_dir)
+    for path, rel, raw in files:
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            problems.append(Diagnostic(path=rel, line=1, message=f"{names[0]} must be a Markdown file (.md); "
+                                       "this one is ignored", hint=f"rename it to .md or move it out of content/{folder.name}/"))
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            post = frontmatter.loads(text)
-        except yaml.YAMLError as exc:
-            problems.append(front_matter_error(exc, rel, f"fix the YAML between the '---' lines; the {what} is ignored"))
+        text, decode_problems = decode_text(raw, rel)
+        problems.extend(decode_problems)
+        if text is None:
+            continue
+        meta, body, split_problems = split_front_matter(
+            text, rel, f"fix the YAML between the '---' lines; the {names[1]} is ignored")
+        problems.extend(split_problems)
+        if meta is None:
             continue
         try:
-            found.append(model.model_validate({**fields(path, post), "path": rel, "source": text}))
+            found.append(model.model_validate({**fields(path, meta, body), "path": rel, "source": text}))
         except ValidationError as exc:
-            problems.append(invalid_field(exc, text, rel, what, hint))
+            problems.append(invalid_field(exc, text, rel, names[1], hint))
     return found, problems
 
 

@@ -14,7 +14,6 @@ prime minister" -> the one person of the article holding that office).
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -93,6 +92,12 @@ GROUP_NOUNS = {"leader", "man", "woman", "president", "premier", "minister", "of
 HONORIFICS = {"mr": "m", "mr.": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "miss": "f"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 RELATIVE_PRONOUNS = {"who", "that", "which"}
+# Things written or broadcast: the subject of "the ad says "..."" quotes someone else, it is no speaker.
+DOCUMENT_NOUNS = {"ad", "advertisement", "spot", "commercial", "clip", "video", "letter", "memo", "email", "e-mail",
+                  "document", "report", "statement", "release", "brief", "filing", "comment", "remark", "tweet",
+                  "post", "message", "note", "book", "article", "story", "column", "editorial", "headline",
+                  "page", "website", "site", "poster", "sign", "banner", "caption", "transcript", "ruling"}
+TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b", re.IGNORECASE)  # "5:45 p.m." heads no clause
 # Links a cue hangs below a quote's verb by when the parse makes the quote the main clause.
 REPORTING_DEPS = {"conj", "parataxis", "ccomp", "advcl", "dep"}
 
@@ -145,6 +150,7 @@ class _Article:
     mention_root: dict[int, tuple[int, int]]  # token -> (first, last) of the mention it belongs to
     dates_at: dict[int, tuple[int, int]]  # root token of a DATE mention -> its character span
     children: dict[int, list[Token]]
+    quoted: frozenset[int]  # tokens between quotation marks: the speaker's words, not the writer's
     refers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # NP head token -> people (or entity)
     gender: dict[str, str] = field(default_factory=dict)  # person -> "m"/"f", where the article shows it
 
@@ -199,8 +205,10 @@ def _read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], enti
             span = range(mention.first_token, mention.last_token)
             root = next((i for i in span if tokens[i].head not in span or tokens[i].head == i), span[0])
             dates_at[root] = (mention.start, mention.end)
+    spans = quote_spans(_full_text(parsed))
+    quoted = frozenset(i for start, end in spans for i in parsed.token_range(start, end))
     article = _Article(parsed=parsed, entities=entities, entity_at=entity_at, mention_root=mention_root,
-                       dates_at=dates_at, children=children)
+                       dates_at=dates_at, children=children, quoted=quoted)
     _Coreference(article).run()
     return article
 
@@ -241,6 +249,10 @@ class _Coreference:
         self.a.gender.update(self.gender)
 
     def _remember(self, token: Token, people: tuple[str, ...]) -> None:
+        """Note who a phrase means, for later pronouns; a pronoun inside quotes speaks from the speaker's
+        point of view ("his hands" in a woman's quote), so it teaches no gender and is no antecedent."""
+        if token.pos == "PRON" and token.i in self.a.quoted:
+            return
         persons = tuple(p for p in people if self.a.entities[p].kind == EntityKind.PERSON)
         if len(persons) == 1:
             self.named[token.sentence].append((token.i, persons[0], token.dep in SUBJECT_DEPS))
@@ -825,7 +837,7 @@ def _agree(one: Relation, other: Relation, entities: Mapping[str, Entity]) -> bo
             and _places_agree(one.place, other.place, entities) and _dates_agree(one, other))
 
 
-def _containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
+def place_containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
     """A place and the places and country that contain it, innermost first."""
     out, current = [], place
     while current and current not in out:
@@ -838,7 +850,7 @@ def _containers(place: str, entities: Mapping[str, Entity]) -> list[str]:
 def _places_agree(one: str | None, other: str | None, entities: Mapping[str, Entity]) -> bool:
     if one is None or other is None:
         return True
-    return one in _containers(other, entities) or other in _containers(one, entities)
+    return one in place_containers(other, entities) or other in place_containers(one, entities)
 
 
 def _window(relation: Relation) -> tuple[dt.date, dt.date] | None:
@@ -860,7 +872,7 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
     kind = min(kinds, key=lambda k: (-kinds[k], KIND_ORDER.index(k)))
     places = sorted({r.place for r in cluster if r.place})
     # the innermost place, then the most told; max() keeps the first (alphabetical) of equals
-    place = max(places, key=lambda p: (len(_containers(p, entities)), sum(r.place == p for r in cluster)),
+    place = max(places, key=lambda p: (len(place_containers(p, entities)), sum(r.place == p for r in cluster)),
                 default=None)
     stated = [r.date for r in cluster if r.date is not None and not r.date_inferred]
     inferred = [r.date for r in cluster if r.date is not None and r.date_inferred]
@@ -879,6 +891,7 @@ def _combine(cluster: Sequence[Relation], entities: Mapping[str, Entity]) -> Rel
 OPENING_QUOTES = {"“", "„"}
 SIGNATURE = re.compile(r"[”\"]?[^\S\n]*[―—–][^\S\n]*")  # the closing mark, then a dash before a name
 CLOSING_QUOTES = {"”"}
+SPEAKER_LABEL = re.compile(r"([A-Z][A-Z'.-]*(?: [A-Z][A-Z'.-]+)*):\s+")  # a transcript's 'PENCE: Well, ...'
 STRAIGHT_QUOTES = {'"'}
 
 
@@ -939,9 +952,6 @@ class _QuoteReader:
         self.a = article
         self.text = _full_text(article.parsed)
         self.spans = quote_spans(self.text)
-        starts = [start for start, _ in self.spans]  # in text order, never overlapping
-        self.inside_quotes = {t.i for t in article.tokens
-                              if (k := bisect.bisect_right(starts, t.idx) - 1) >= 0 and t.idx < self.spans[k][1]}
         # tokens of times, dates and numbers ("5:45 p.m."), which a misparse may make a speech verb's subject
         self.numbers = {i for m in article.parsed.mentions if m.label in ("TIME", "DATE", "CARDINAL")
                         for i in range(m.first_token, m.last_token)}
@@ -973,6 +983,9 @@ class _QuoteReader:
             end -= 1
         while start < end and text[start].isspace():
             start += 1
+        label = SPEAKER_LABEL.match(text, start, end)
+        if label is not None:
+            return self._transcribed(label, end)
         words = text[start:end]
         first_sentence = inside[0].sentence
         sentence = a.parsed.sentences[first_sentence]
@@ -1000,6 +1013,19 @@ class _QuoteReader:
             return None
         return Quote(text=words, speaker=speaker, article_id=a.parsed.article_id, sentence=sentence.index, cue="",
                      start=start, end=end)
+
+    def _transcribed(self, label: re.Match[str], end: int) -> Quote | None:
+        """A transcript's line is said by the person of the article its label names ('PENCE: ...' is Mike
+        Pence); a label that names no one of the article ('Q:', 'CLARIFICATION:') gives no quote."""
+        a = self.a
+        name = fold(label.group(1))
+        people = {e for e in a.entity_at.values() if a.entities[e].kind == EntityKind.PERSON
+                  and name in (fold(a.entities[e].name), fold(a.entities[e].name).split()[-1])}
+        if len(people) != 1 or label.end() >= end:
+            return None
+        sentence = a.tokens[a.parsed.token_range(label.end(), end)[0]].sentence
+        return Quote(text=self.text[label.end():end], speaker=people.pop(), article_id=a.parsed.article_id,
+                     sentence=sentence, cue="", start=label.end(), end=end, source_span=label.span(1))
 
     def _cue(self, start: int, end: int, inside: Sequence[Token]) -> tuple[Token | None, bool]:
         """The speech verb the quote hangs from, else the nearest one outside the quote in its sentences.
@@ -1030,6 +1056,8 @@ class _QuoteReader:
                 if i in inside_ids:
                     continue
                 climbed += 1
+                if "\n" in self.text[min(a.tokens[i].idx, end):max(a.tokens[i].idx, start)]:
+                    break  # a verb across a paragraph break is another paragraph's, whatever the parse says
                 if self._is_cue(a.tokens[i]):
                     above.append(a.tokens[i])
                 elif came_from.i not in inside_ids and came_from.dep not in QUOTE_PATH_DEPS:
@@ -1092,9 +1120,12 @@ class _QuoteReader:
         holder = holders[0]
         if holder.text.lower() in RELATIVE_PRONOUNS and current.dep == "relcl":
             holder = a.tokens[current.head]  # "Smith, who said ...": the relative clause's noun
-        if self._quoted(holder, quote) or holder.i in self.numbers:
+        source = a.span_of(holder.i)
+        if self._quoted(holder, quote) or holder.i in self.numbers or TIME_OF_DAY.search(self.text[slice(*source)]):
             return None, None  # "5:45 p.m. ... is calling", or quoted words: no one who speaks
-        return self._person(holder, quote), a.span_of(holder.i)
+        if holder.lemma.lower() in DOCUMENT_NOUNS and holder.i not in a.entity_at:
+            return None, None  # "the ad says": whose words they are is not said
+        return self._person(holder, quote), source
 
     def _person(self, holder: Token, quote: tuple[int, int]) -> str | None:
         """The one person a speaker's words mean; for a pronoun, not one the quotes speak of."""
@@ -1141,7 +1172,7 @@ class _QuoteReader:
         return None
 
     def _quoted(self, token: Token, quote: tuple[int, int]) -> bool:
-        return quote[0] <= token.idx < quote[1] or token.i in self.inside_quotes
+        return quote[0] <= token.idx < quote[1] or token.i in self.a.quoted
 
     def _named_next_to(self, cue: Token, quote: tuple[int, int]) -> tuple[str | None, tuple[int, int] | None]:
         """ '"...," Police Chief Ann Ortiz said': a cue the parse gave no subject takes the one person named
@@ -1183,7 +1214,7 @@ class _QuoteReader:
         a = self.a
         before = a.parsed.sentences[sentence - 1]
         for token in a.tokens[before.first_token:before.last_token]:
-            if token.dep in ("nsubj", "nsubjpass") and a.tokens[token.head].dep == "ROOT":
+            if token.dep in ("nsubj", "nsubjpass") and a.tokens[token.head].dep == "ROOT" and token.i not in a.quoted:
                 person = self._person(token, quote)
                 if person is not None:
                     return person

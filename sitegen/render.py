@@ -6,6 +6,7 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -233,7 +234,8 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
 def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | None) -> Iterator[Path]:
     """A fresh folder beside the output to fill; on success it is indexed for search and swapped in whole
     (under the server's lock), on any failure removed, leaving the last good site as it was."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=output_dir.parent))
+    clear_litter(output_dir)
+    staging = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "new", os.getpid()), dir=output_dir.parent))
     try:
         yield staging
         if index_search:
@@ -321,10 +323,41 @@ def build_search_index(site: Path) -> None:
         raise RenderError(f"search indexing failed: {(result.stderr or result.stdout).strip()}")
 
 
+def _litter_prefix(output_dir: Path, stage: str, pid: int) -> str:
+    """Staging (`new`) and retired (`old`) folders beside the output carry the builder's process id, so a
+    later build can tell a killed build's leftovers from a running build's work."""
+    return f".{output_dir.name}.{stage}-{pid}-"
+
+
+def clear_litter(output_dir: Path) -> None:
+    """Remove what a killed build left beside the output; if it died between the two renames of the swap,
+    first put its retired site back in place."""
+    if not output_dir.parent.is_dir():
+        return
+    for stage in ("old", "new"):
+        for folder in sorted(output_dir.parent.glob(f".{glob.escape(output_dir.name)}.{stage}-*-*")):
+            pid = folder.name.removeprefix(f".{output_dir.name}.{stage}-").split("-", 1)[0]
+            if not pid.isdigit() or _alive(int(pid)) or not folder.is_dir():
+                continue
+            if stage == "old" and (folder / "site").is_dir() and not output_dir.exists():
+                os.replace(folder / "site", output_dir)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def swap_in(staging: Path, output_dir: Path) -> None:
     old = None
     if output_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.old-", dir=output_dir.parent))
+        old = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "old", os.getpid()), dir=output_dir.parent))
         os.replace(output_dir, old / "site")
     os.replace(staging, output_dir)
     if old is not None:

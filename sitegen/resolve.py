@@ -32,6 +32,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "lord", "lady", "madam", "madame", "monsieur"}
 PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
+SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname otherwise ("Lukashenka")
 _PARTICLES = {"al", "el", "de", "da", "di", "du", "van", "von", "bin", "ibn", "le", "la"}  # "al-Sisi", "de Blasio"
 _FUNCTION_WORDS = {"of", "for", "and", "the", "on", "in", "to", "de", "del", "des", "du", "la", "le", "&"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -113,6 +114,7 @@ class _Context:
     capitals: Mapping[str, str]  # folded capital -> ISO code of its country
     gazetteer: Gazetteer
     parsed: ParsedArticle
+    sport: bool  # the article reports on sport: a country's or city's name may stand for its team
 
 
 def resolve_entities(
@@ -128,7 +130,8 @@ def resolve_entities(
     A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
     """
     authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: [m for listed in parsed[a.id].mentions if listed.label in NAME_LABELS
+    by_article = {a.id: [m for listed in parsed[a.id].mentions
+                         if listed.label in NAME_LABELS and not _in_share_buttons(listed, a.text)
                          for m in _list_items(listed, parsed[a.id], gazetteer)
                          if fold(clean_name(m.text)) not in authors] for a in articles}
     article_countries = {aid: _countries_in(ms, gazetteer) for aid, ms in by_article.items()}
@@ -146,7 +149,8 @@ def resolve_entities(
     resolved: list[EntityMention] = []
     for article in articles:
         context = _Context(people=people, evidence=evidence, countries=article_countries[article.id],
-                           capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id])
+                           capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id],
+                           sport=_reports_sport(parsed[article.id]))
         found: list[tuple[Mention, Entity]] = []
         for mention in by_article[article.id]:
             card = card_names.get(fold(clean_name(mention.text)))
@@ -166,6 +170,7 @@ def resolve_entities(
     for card in cards:
         _apply_card(card, entities, gazetteer, card_names)
     _add_referenced_countries(entities, gazetteer)
+    resolved = _join_city_areas(entities, resolved, {a.id: a.text for a in articles}, gazetteer)
     return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
 
 
@@ -483,7 +488,7 @@ def _is_acronym(name: str) -> bool:
 
 
 def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Person],
-                countries: Sequence[str]) -> _Person | None:
+                countries: Sequence[str], spelled_otherwise: bool = False) -> _Person | None:
     """The one person a part of a full name refers to: someone in the same article first, else by shared
     context.
 
@@ -492,10 +497,16 @@ def _name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[_Perso
     Abdel-Fattah el-Sissi). Two people sharing the name stay apart: the one named in this article wins;
     across articles the only one of the digest with that name (unless this article's countries and theirs
     have nothing in common), else the one whose countries this article shares; a tie resolves to nobody
-    rather than to the wrong person.
+    rather than to the wrong person. With `spelled_otherwise`, a lone name that is no one's surname as
+    written is the one person whose surname it spells another way ("Lukashenka" of Alexander Lukashenko):
+    same initial, at least six letters, a rapidfuzz ratio of SURNAME_MATCH, and no second such person.
     """
     size = len(parts)
     candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
+    if not candidates and spelled_otherwise and size == 1 and len(parts[0]) >= 6:
+        variants = [p for p in people if len(p.tokens) > 1 and p.tokens[-1][:1] == parts[0][:1]
+                    and fuzz.ratio(parts[0], p.tokens[-1]) >= SURNAME_MATCH]
+        return variants[0] if len(variants) == 1 else None
     if not candidates:
         return None
     local = [p for p in candidates if article_id in p.articles]
@@ -533,12 +544,16 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
             return _person_entity(person)
     if _next_word(mention, context.parsed) in _THING_WORDS:
         return None  # "the Delta variant", "the Pfizer vaccine": the name of a kind of thing, not of an entity
+    if (label in PLACE_LABELS | {"ORG"} and (label == "GPE" or country is not None or gazetteer.places(name))
+            and _plays(mention, context)):
+        return _organization(name)  # "England beat Samoa": the country's team
     # "Virginia" labelled a place in most of its mentions is the state, not Virginia Smith's given name
     outvoted = (label != "PERSON" and folded in context.evidence.outvoted and folded not in context.evidence.titled
                 and bool(gazetteer.places(name)))
     if (_capitalised(name) and country is None and label != "NORP" and not outvoted
             and gazetteer.country_by_demonym(name) is None):
-        owner = _name_owner(parts, mention.article_id, context.people, context.countries)
+        owner = _name_owner(parts, mention.article_id, context.people, context.countries,
+                            spelled_otherwise=label == "PERSON")
         if owner is not None:
             return _person_entity(owner)
         if label != "PERSON" and _is_person_name(bare := context.evidence.bare_name(mention.text), label, context):
@@ -594,6 +609,62 @@ def _resolve_mention(mention: Mention, context: _Context) -> Entity | None:
                               place_kind=place.kind, country=_country_id(gazetteer, place.country_code))
         return _person_entity(_Person(name=name, tokens=parts))
     return None
+
+
+_SHARE_BUTTON = re.compile(r"\b(?:(?:Post|Share|Send|Add|Submit)\s+(?:to|on)"
+                           r"|(?:Digg|Email|E-mail|Print|Tweet|Save|Bookmark)\s+this)\b")
+
+
+def _in_share_buttons(mention: Mention, text: str) -> bool:
+    """Whether a mention sits in a line of the web page's share buttons ("Post to X Post to Y Digg this"):
+    the sites named there are not what the article reports on."""
+    line = text[text.rfind("\n", 0, mention.start) + 1:(text.find("\n", mention.end) + 1 or len(text) + 1) - 1]
+    return len(_SHARE_BUTTON.findall(line)) >= 2
+
+
+@cache
+def sport_words() -> dict[str, frozenset[str]]:
+    """Kind ("sport", "contest", "result", "versus", "role") -> its lemmas, from data/sport_words.tsv."""
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for line in (DATA / "sport_words.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, kind = line.split("\t")
+            kinds[kind.strip()].add(word.strip())
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+def _reports_sport(parsed: ParsedArticle) -> bool:
+    """Whether an article is a sports report: it uses two different words of sport ("tournament", "cup")."""
+    return len({t.lemma.lower() for t in parsed.tokens} & sport_words()["sport"]) >= 2
+
+
+def _plays(mention: Mention, context: _Context) -> bool:
+    """Whether a place name in a sports report stands for its team: a side of a contest verb ("England beat
+    Samoa", "England and Tonga have met"), a side going to a result ("England easing to a victory"), one of
+    two sides joined by "versus", or the team a player is described by ("Scotland great Gavin Hastings")."""
+    if not context.sport:
+        return False
+    words = sport_words()
+    tokens = context.parsed.tokens
+    first, last = mention.first_token, mention.last_token
+    root = next((t for t in tokens[first:last] if not first <= t.head < last or t.head == t.i), None)
+    if root is None:
+        return False
+    side = tokens[root.head] if root.dep == "conj" else root  # "England and Tonga": Tonga is a side too
+    verb = tokens[side.head]
+    if side.dep in {"nsubj", "nsubjpass", "dobj"} and verb.pos == "VERB":
+        if verb.lemma.lower() in words["contest"]:
+            return True
+        below = [t for t in tokens if t.head == verb.i and t.i != verb.i]
+        below += [t for b in below if b.dep == "prep" for t in tokens if t.head == b.i and t.i != b.i]
+        if side.dep == "nsubj" and any(t.lemma.lower() in words["result"] for t in below):
+            return True
+    near = [tokens[i] for i in (first - 1, last) if 0 <= i < len(tokens) and tokens[i].sentence == mention.sentence]
+    if any(t.text.lower().rstrip(".") in words["versus"] for t in near):
+        return True
+    after = tokens[last:last + 2]
+    return (len(after) == 2 and after[0].lemma.lower() in words["role"] and after[0].sentence == mention.sentence
+            and after[1].pos == "PROPN")
 
 
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z][\w-]*(?:\.[a-z]{2,})+")  # written in lower case: "example.co.uk"
@@ -877,6 +948,47 @@ def _attach_appositions(entities: dict[str, Entity], mentions: Sequence[EntityMe
                   and inner.country in (None, outer.country) and _smaller(inner, outer, gazetteer)):
                 entities[inner.id] = inner.model_copy(update={"located_in": outer.id,
                                                               "country": inner.country or outer.country})
+
+
+_AREA_AFTER = re.compile(r",[ \t]*([A-Z][A-Za-z]*\.(?:[A-Z][a-z]?\.)*|[A-Z]{2}\b)")  # ", Calif." ", N.Y." ", TX"
+
+
+def _join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMention], texts: Mapping[str, str],
+                     gazetteer: Gazetteer) -> list[EntityMention]:
+    """ "Denver, Colorado", "Houston, TX", "Manhattan Beach, Calif.": a city and the state or country it lies
+    in, written after it with a comma, are one mention of the city (the gazetteer must place a city of that
+    name there). The area's own mention is absorbed; its entity keeps its other mentions, and goes when it
+    has none left, nothing refers to it and no card states it ("TX" read as an organisation)."""
+    ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
+    absorbed: set[int] = set()
+    joined: list[EntityMention] = []
+    for at, mention in enumerate(ordered):
+        if at in absorbed:
+            continue
+        text = texts[mention.article_id]
+        following = ordered[at + 1] if at + 1 < len(ordered) else None
+        following = following if following is not None and following.article_id == mention.article_id else None
+        area = None
+        if following is not None and re.fullmatch(r",[ \t]*", text[mention.end:following.start]):
+            area = following
+        elif (match := _AREA_AFTER.match(text, mention.end)) is not None:
+            end = match.end(1)
+            area = EntityMention(entity_id="", article_id=mention.article_id, sentence=mention.sentence,
+                                 start=match.start(1), end=end, text=text[match.start(1):end])
+        if (area is None or entities[mention.entity_id].kind != EntityKind.PLACE
+                or gazetteer.city_in(mention.text, area.text) is None):
+            joined.append(mention)
+            continue
+        if area is following:
+            absorbed.add(at + 1)
+        joined.append(mention.model_copy(update={"end": area.end, "text": text[mention.start:area.end]}))
+    kept = {m.entity_id for m in joined} | {ref for e in entities.values()
+                                            for ref in (e.country, e.located_in, *(r.country for r in e.roles))}
+    for at in absorbed:
+        entity_id = ordered[at].entity_id
+        if entity_id not in kept and entity_id in entities and not entities[entity_id].curated:
+            del entities[entity_id]
+    return joined
 
 
 def _smaller(inner: Entity, outer: Entity, gazetteer: Gazetteer) -> bool:

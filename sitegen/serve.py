@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ TOOL_PATH = "/__sitegen/"  # the server's own endpoints, outside any site
 EVENTS_PATH = TOOL_PATH + "events"
 SCRIPT_PATH = TOOL_PATH + "live.js"
 HEARTBEAT_SECONDS = 15.0
+IDLE_SECONDS = 60.0  # a connection that sends nothing for this long is closed (its thread is freed)
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -83,7 +85,7 @@ def site_path(request_path: str, mount: str) -> str | None:
     """The file path inside the site a request asks for, or None when it points outside the site.
 
     Refused: paths outside the mount, `..` and `.` segments (plain or percent-encoded), absolute paths
-    after decoding, backslashes and NUL bytes.
+    after decoding, backslashes and NUL bytes. Raises ValueError when the path is not UTF-8 once decoded.
     """
     path = request_target(request_path)
     if not path.startswith(mount) and path + "/" != mount:
@@ -208,6 +210,7 @@ class Preview:
 class PreviewHandler(BaseHTTPRequestHandler):
     preview: Preview  # set on a subclass per server
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # so even a garbled request line is answered with a status line
 
     def do_HEAD(self) -> None:
         self.do_GET(head=True)
@@ -221,7 +224,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
         mount = mount_path(self.preview.settings.base_url)
         if path in ("", "/") and mount != "/":
             return self._redirect(mount)
-        rel = site_path(self.path, mount) if not path.startswith(TOOL_PATH) else None
+        try:
+            rel = site_path(self.path, mount) if not path.startswith(TOOL_PATH) else None
+        except ValueError:
+            self.log_error("bad request path %r: not UTF-8 once decoded", self.path[:200])
+            return self._send(HTTPStatus.BAD_REQUEST, b"Bad request: the path is not UTF-8 once decoded\n",
+                              CONTENT_TYPES[".txt"], head)
         if rel is None:
             return self._not_found(head)
         found = self._read(rel)
@@ -236,9 +244,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, data, content_type(name), head)
 
     def _read(self, rel: str) -> tuple[str, bytes] | None:
-        """The bytes of a file in the current site, read under the swap lock so the folder is whole."""
+        """The bytes of a file in the current site, opened under the swap lock so the folder is whole (once
+        open, a swap cannot change what is read, so reading needs no lock)."""
         with self.preview.swap_lock:
-            root = self.preview.output_dir.resolve()
+            root = self.preview.output_dir  # resolved by load_settings
             target = (root / rel).resolve() if rel else root
             if not target.is_relative_to(root):
                 return None
@@ -247,7 +256,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     return None
                 target = target / "index.html"
             try:
-                return target.name, target.read_bytes()
+                handle = target.open("rb")
+            except OSError:
+                return None
+        with handle:
+            try:
+                return target.name, handle.read()
             except OSError:
                 return None
 
@@ -270,9 +284,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        if not head:  # headers and body leave in one write: under load every extra system call is a wait
+            self._headers_buffer.append(b"\r\n" + body)
+            self.flush_headers()
+        else:
+            self.end_headers()
 
     def _events(self) -> None:
         """Server-sent events: the build status now, then after every build attempt."""
@@ -300,12 +316,31 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # requests are not news; rebuilds are reported
         pass
 
+    def log_error(self, format: str, *args) -> None:
+        """A malformed or timed-out request: one line, never a traceback."""
+        self.server.say(f"serve: {self.address_string()}: {format % args}")
 
-def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("Handler", (PreviewHandler,), {"preview": preview})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+
+class PreviewServer(ThreadingHTTPServer):
+    """A thread per connection, a listen backlog that holds a burst of clients (the default 5 makes the
+    kernel drop connections, which retry after a second or more), and one line per failed connection."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def __init__(self, address: tuple[str, int], handler: type[PreviewHandler], say: Callable[[str], None]) -> None:
+        self.say = say
+        super().__init__(address, handler)
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        exc = sys.exc_info()[1]
+        host, port = client_address[:2]
+        self.say(f"serve: {host}:{port}: {type(exc).__name__}: {exc}")
+
+
+def make_server(preview: Preview, host: str, port: int, say: Callable[[str], None] = print) -> PreviewServer:
+    handler = type("Handler", (PreviewHandler,), {"preview": preview, "timeout": IDLE_SECONDS})
+    return PreviewServer((host, port), handler, say)
 
 
 # --- watching ----------------------------------------------------------------------------------------------
@@ -440,7 +475,7 @@ def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.
     preview = Preview(settings)
     watcher = Watcher(layout_of(settings, config_file)) if watching else None  # saves during the build count
     attempt(preview, Needs(full=True), lambda: settings, say)
-    server = make_server(preview, host, port)
+    server = make_server(preview, host, port, say)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     address = f"http://{host}:{server.server_address[1]}{mount_path(preview.settings.base_url)}"

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .ingest import front_matter_line, value_line
 from .models import Article, Diagnostic, Event, Frozen
 from .overrides import read_override_files
 from .ranking import outlets
@@ -62,13 +63,13 @@ class StoryOverride(BaseModel):
         return [value] if isinstance(value, str) else value
 
     def line_of(self, value: str) -> int:
-        return next((n for n, line in enumerate(self.source.split("\n"), start=1) if value in line), 1)
+        return value_line(self.source, value)
 
 
 def read_story_overrides(content_dir: Path) -> tuple[list[StoryOverride], list[Diagnostic]]:
     return read_override_files(content_dir / "stories", content_dir, StoryOverride,
-                               lambda path, post: {**post.metadata, "story": slugify(path.stem)},
-                               "story", "a story takes 'title' and 'events' (a list of event ids)")
+                               lambda path, meta, body: {**meta, "story": slugify(path.stem)},
+                               ("a story", "story"), "a story takes 'title' and 'events' (a list of event ids)")
 
 
 def cast(event: Event) -> set[str]:
@@ -135,7 +136,7 @@ def storylines(events: Sequence[Event], articles: Mapping[str, Article],
             elif by_id[ident].id not in claimed and by_id[ident] not in found:
                 found.append(by_id[ident])
         if len(found) < 2:
-            problems.append(Diagnostic(path=override.path, line=override.line_of("events"),
+            problems.append(Diagnostic(path=override.path, line=front_matter_line(override.source, "events"),
                                        message="a story needs two events or more; the file is ignored",
                                        hint="list the ids of its events under 'events'"))
             continue

@@ -62,9 +62,9 @@ def test_a_card_names_a_thing_the_ner_misses(project):
 
 
 def test_a_broken_card_is_a_warning_with_its_line():
-    card, problem = parse_card(b"---\nname: X\nkind: planet\n---\n", "content/entities/x.md")
+    card, [problem] = parse_card(b"---\nname: X\nkind: planet\n---\n", "content/entities/x.md")
     assert card is None and problem.line == 3 and "kind" in problem.message
-    card, problem = parse_card(b"---\nname: [X\n---\n", "content/entities/y.md")
+    card, [problem] = parse_card(b"---\nname: [X\n---\n", "content/entities/y.md")
     assert card is None and problem.line == 2
 
 

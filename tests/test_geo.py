@@ -208,3 +208,12 @@ def test_tiny_places_rank_context_then_population():
     assert [p.country_code for p in gazetteer.places("Old Town")] == ["AA", "BB"]
     assert [p.country_code for p in gazetteer.places("Old Town", ["BB"])] == ["BB", "AA"]
     assert gazetteer.place("old town") is None
+
+
+def test_a_city_lies_in_the_state_or_country_written_after_it(gazetteer):
+    assert gazetteer.city_in("Paris", "Texas").country_code == "US"
+    assert gazetteer.city_in("Paris", "France").country_code == "FR"
+    assert gazetteer.city_in("Houston", "TX").name == "Houston"
+    assert gazetteer.city_in("Manhattan Beach", "Calif.").country_code == "US"
+    assert gazetteer.city_in("Denver", "Texas") is None
+    assert gazetteer.city_in("Orange", "Riverside") is None

@@ -202,14 +202,55 @@ SHOOTING = (
 )
 
 
+def said(read, text: str) -> list[tuple[str, str | None]]:
+    """Each quote of a text with its speaker."""
+    parsed, resolution, _ = read(text)
+    return [(q.text, q.speaker) for q in extract_quotes(parsed, resolution)]
+
+
 def test_words_about_a_victim_are_the_officials_who_spoke_them(read):
-    parsed, resolution, _ = read(SHOOTING)
-    quotes = extract_quotes(parsed, resolution)
-    assert [(q.text, q.speaker) for q in quotes] == [
+    assert said(read, SHOOTING) == [
         ("We do not yet have all of the facts, but we know that a 16-year-old girl died last night", MAYOR),
         ("Bottom line: Did Keisha Bell need to die yesterday?", MAYOR),  # "he" is not the girl named in it
         ("How did we get here?", MAYOR),  # runs on after "he added"
     ]
+
+
+LOPEZ = "person/maria-lopez"
+CAMPAIGN = (
+    "Senator Maria Lopez spoke to reporters in Reno on Tuesday. "
+    '"I have watched his record for years and I know his habits," Lopez said of her rival. '
+    'Later she said that "the voters will decide this in November." '
+    'A new campaign ad says "the senator has failed working families for a decade." '
+    "The radio interview ran long.\n"
+    '"Tom Reid knows as much about farming as I do about hockey."\n'
+    '"But the truth is that the voters here want new roads and schools."'
+)
+
+
+def test_a_speaker_is_who_the_text_says_spoke_never_an_ad_or_someone_quoted(read):
+    assert said(read, CAMPAIGN) == [
+        ("I have watched his record for years and I know his habits", LOPEZ),
+        ("the voters will decide this in November.", LOPEZ),  # "his" in her quote does not make her a man
+    ]  # the ad quotes someone unnamed; a name inside the quote before is no one who speaks
+
+
+TRANSCRIPT = (
+    "Host Chris Dale interviewed Governor Ann Taylor on Sunday.\n"
+    '"DALE: Do you think the roads bill will pass this spring?\n'
+    '"TAYLOR: Yes, I believe the votes are there for it.\n'
+    '"Q: What about the schools in the north?'
+)
+
+
+def test_a_transcript_line_is_said_by_the_person_its_label_names(read):
+    parsed, resolution, _ = read(TRANSCRIPT)
+    quotes = extract_quotes(parsed, resolution)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("Do you think the roads bill will pass this spring?", "person/chris-dale"),
+        ("Yes, I believe the votes are there for it.", "person/ann-taylor"),
+    ]  # "Q" names no one of the article
+    assert [parsed["r0"].tokens_text(*q.source_span) for q in quotes] == ["DALE", "TAYLOR"]
 
 
 def test_the_demo_articles_tell_the_four_meetings():

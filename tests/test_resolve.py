@@ -210,3 +210,41 @@ def test_a_us_state_named_like_a_country_is_a_place_in_the_united_states(resolve
 def test_a_leading_article_is_not_part_of_a_name(resolve):
     result = resolve('Judge Hanna Vero, a George W. Bush appointee, ruled on Monday in Houston.')
     assert "George W. Bush" in {e.name for e in result.entities.values()}
+
+
+def test_a_country_that_plays_a_match_is_its_team_and_elsewhere_the_country(resolve):
+    result = resolve(
+        "In the rugby tournament on Saturday, England beat Samoa 35-22 and the coach praised the forwards. "
+        "The match was won up front, said former Scotland captain Andrew Munro.",
+        "The governments of Samoa and Tonga signed a fisheries agreement in Apia on Monday.")
+    sides = {(m.article_id, m.text): m.entity_id for m in result.mentions}
+    assert sides[("a0", "England")] == "organization/england"
+    assert sides[("a0", "Samoa")] == "organization/samoa"
+    assert sides[("a0", "Scotland")] == "organization/scotland"
+    assert sides[("a1", "Samoa")] == "country/samoa" and sides[("a1", "Tonga")] == "country/tonga"
+
+
+def test_a_row_of_share_buttons_names_no_organisation(resolve):
+    result = resolve("The Halvorsen Trust opened a library in Leeds on Monday.\n\n"
+                     "Post to Facebook Post to Twitter Digg this story Post to Reddit\n")
+    assert names(result, "organization") == ["Halvorsen Trust"]
+
+
+def test_a_city_and_the_state_it_lies_in_are_one_mention_of_the_city(resolve):
+    result = resolve("The clinic in Boulder, Colo., hired nurses from Austin, TX and from Dallas, Georgia "
+                     "last week.")
+    texts = {m.text: m.entity_id for m in result.mentions}
+    assert texts["Boulder, Colo."] == "place/boulder" and texts["Austin, TX"] == "place/austin"
+    assert "Dallas" in texts and "Dallas, Georgia" not in texts  # no Dallas lies in Georgia
+    assert names(result, "organization") == []
+
+
+def test_a_lone_surname_spelled_otherwise_is_the_one_person_whose_surname_it_resembles(resolve):
+    result = resolve("Belarusian President Alexander Lukashenko met officials in Minsk on Monday.",
+                     "Opposition leaders said Lukashenka had rigged the vote, and Lukashenka denied it.")
+    assert names(result, "person") == ["Alexander Lukashenko"]
+    assert {m.entity_id for m in result.mentions if m.text == "Lukashenka"} == {"person/alexander-lukashenko"}
+    two = resolve("Alexander Lukashenko and Viktor Lukashenku met officials in Minsk on Monday.",
+                  "Opposition leaders said Lukashenka had rigged the vote, and Lukashenka denied it.")
+    assert names(two, "person") == ["Alexander Lukashenko", "Viktor Lukashenku"]
+    assert not [m for m in two.mentions if m.text == "Lukashenka" and m.entity_id.startswith("person/")]

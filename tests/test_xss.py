@@ -210,8 +210,9 @@ def inspect_pages(browser, urls: list[str], base_url: str) -> tuple[list[str], l
     return findings, texts
 
 
-def settled_inspection(page, base_url: str, tries: int = 3) -> tuple[list[str], str]:
-    """INSPECT_DOM and the visible text of the page, once it stops navigating (a redirect stub moves on)."""
+def settled_inspection(page, base_url: str, tries: int = 20) -> tuple[list[str], str]:
+    """INSPECT_DOM and the visible text of the page, once it stops navigating (a redirect stub moves on: its
+    "load" may come before the refresh starts, so a destroyed context means wait a moment and look again)."""
     for attempt in range(tries):
         try:
             found = page.evaluate(INSPECT_DOM, base_url)
@@ -219,6 +220,7 @@ def settled_inspection(page, base_url: str, tries: int = 3) -> tuple[list[str], 
         except PlaywrightError as exc:
             if "context was destroyed" not in str(exc) or attempt == tries - 1:
                 raise
+            page.wait_for_timeout(100)
             page.wait_for_load_state("load")
     raise AssertionError("unreachable")
 
