@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .cache import Cache
 from .cards import read_cards, ruler_patterns
 from .config import Settings
+from .coverage import sentences_added
 from .deps import Needs, PageRecord, pages_to_draw, static_sources
 from .events import assemble_events
 from .geo import load_gazetteer
@@ -23,6 +24,7 @@ from .relations import extract_statements, merge_relations
 from .render import PAGE_HELPERS, render_pages, update_site, write_site
 from .resolve import clean_name, fold, resolve_entities
 from .site import Digest, Page, plan_pages
+from .stories import read_story_overrides, storylines
 from .theme import static_folders
 
 
@@ -73,7 +75,8 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
-    report.diagnostics.extend(diagnostics + card_problems + override_problems)
+    story_overrides, story_problems = read_story_overrides(settings.content_dir)
+    report.diagnostics.extend(diagnostics + card_problems + override_problems + story_problems)
     _stop_if_strict(strict, report)
     if not articles:
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
@@ -88,10 +91,12 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]
     relations, quotes = extract_statements(parsed, resolution, {a.id: a.date for a in articles})
+    stories, story_problems = storylines(events, {a.id: a for a in articles}, story_overrides)
+    report.diagnostics.extend(story_problems)
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
                   mentions=resolution.mentions, relations=merge_relations(relations, resolution.entities),
-                  quotes=quotes), used
+                  quotes=quotes, stories=stories, added=sentences_added(events, parsed)), used
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:

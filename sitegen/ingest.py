@@ -21,8 +21,9 @@ from .models import Article, Diagnostic
 
 WIRE_SUFFIXES = {".txt"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-FRONT_MATTER_KEYS = {"title", "date", "source", "url", "authors"}
+FRONT_MATTER_KEYS = {"title", "date", "source", "url", "authors", "stance"}
 TITLE_CHARS = 90
+STANCES = ("left", "center", "right")  # an outlet's leaning as media-bias charts give it
 MAX_ARTICLE_CHARS = 100_000  # the default of `max_article_chars` in sitegen.toml
 MAX_FRONT_MATTER_CHARS = 16_384  # far more than any card or article needs; YAML is parsed only below it
 MAX_CURATED_BYTES = 1_000_000  # a card or an event override
@@ -181,10 +182,15 @@ def parse_markdown_article(text: str, rel_path: str, ident: str,
     elif not isinstance(authors, list) or not all(_is_scalar(a) for a in authors):
         warn("authors", "authors should be a name or a list of names; they are left out")
         authors = ()
+    stance = _scalar_text(meta, "stance", warn)
+    if stance is not None and stance.lower() not in STANCES:
+        warn("stance", f"stance {stance!r} is not one of {', '.join(STANCES)}; the outlet's leaning is left unknown")
+        stance = None
     return Article(
         id=ident, path=rel_path, title=texts["title"] or lead_title(story), text=story,
         date=date, source=texts["source"], url=url,
         authors=tuple(str(a).strip() for a in authors if str(a).strip()), content_hash=content_hash,
+        stance=stance.lower() if stance else None,
     ), problems
 
 

@@ -61,6 +61,7 @@ class Article(Frozen):
     url: str | None = None
     authors: tuple[str, ...] = ()
     dateline: str | None = None  # "TOKYO": where the story was filed, not where the event happened
+    stance: str | None = None  # the outlet's leaning from the front matter: left, center or right
     content_hash: str  # of the raw file bytes
 
 

@@ -20,13 +20,16 @@ An editor's summary, in Markdown, that replaces the generated one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .ingest import MARKDOWN_SUFFIXES, decode_text, invalid_field, read_content, split_front_matter, value_line
 from .models import ConsultMode, Diagnostic, EventKind
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class EventOverride(BaseModel):
@@ -60,30 +63,38 @@ class EventOverride(BaseModel):
 
 
 def read_event_overrides(content_dir: Path) -> tuple[list[EventOverride], list[Diagnostic]]:
-    overrides: list[EventOverride] = []
-    files, problems = read_content(content_dir / "events", content_dir)
+    return read_override_files(content_dir / "events", content_dir, EventOverride,
+                               lambda path, meta, body: {"event": path.stem, **meta, "summary": body.strip()},
+                               ("an event override", "override"), "see the README for the fields of an event override")
+
+
+def read_override_files(folder: Path, content_dir: Path, model: type[ModelT],
+                        fields: Callable[[Path, dict, str], dict], names: tuple[str, str],
+                        hint: str) -> tuple[list[ModelT], list[Diagnostic]]:
+    """One `model` per Markdown file of an editor's folder, from `fields(path, front matter, body)` with its
+    path and text; any other file, or one whose text, YAML or fields are wrong, is reported and skipped.
+    `names`: what a file is, for messages ("an event override", "override")."""
+    found: list[ModelT] = []
+    files, problems = read_content(folder, content_dir)
     for path, rel, raw in files:
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-            problems.append(Diagnostic(path=rel, line=1, message="an event override must be a Markdown file (.md); "
-                                       "this one is ignored", hint="rename it to .md or move it out of content/events/"))
+            problems.append(Diagnostic(path=rel, line=1, message=f"{names[0]} must be a Markdown file (.md); "
+                                       "this one is ignored", hint=f"rename it to .md or move it out of content/{folder.name}/"))
             continue
         text, decode_problems = decode_text(raw, rel)
         problems.extend(decode_problems)
         if text is None:
             continue
         meta, body, split_problems = split_front_matter(
-            text, rel, "fix the YAML between the '---' lines; the override is ignored")
+            text, rel, f"fix the YAML between the '---' lines; the {names[1]} is ignored")
         problems.extend(split_problems)
         if meta is None:
             continue
-        meta = {"event": path.stem, **meta}
         try:
-            overrides.append(EventOverride.model_validate({**meta, "path": rel, "source": text,
-                                                           "summary": body.strip()}))
+            found.append(model.model_validate({**fields(path, meta, body), "path": rel, "source": text}))
         except ValidationError as exc:
-            problems.append(invalid_field(exc, text, rel, "override",
-                                          "see the README for the fields of an event override"))
-    return overrides, problems
+            problems.append(invalid_field(exc, text, rel, names[1], hint))
+    return found, problems
 
 
 def regroup(groups: Sequence[Sequence[str]], group_ids: Sequence[set[str]],

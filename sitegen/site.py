@@ -7,15 +7,22 @@ import hashlib
 import itertools
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .models import KIND_FOLDERS, Article, Entity, EntityKind, EntityMention, Event, Frozen
+from .ingest import STANCES
+from .kinds import kind_text
+from .facts import CountryFacts, PersonFacts, country_facts, person_facts
+from .models import KIND_FOLDERS, Article, Entity, EntityKind, EntityMention, Event, EventKind, Frozen, SummarySentence
+from .ranking import ranked_events
 from .relations import Quote, Relation, shown_quotes
 from .resolve import office_titles
+from .stories import Storyline
 
 EVENTS_PER_PAGE = 20
+TOP_STORIES = 8  # the front page's lead: the most important events, each with its snippet
+QUOTES_PER_SPEAKER = 3
 KIND_TITLES = {
     EntityKind.PERSON: "People",
     EntityKind.COUNTRY: "Countries",
@@ -84,6 +91,8 @@ class Digest:
     mentions: Sequence[EntityMention]
     relations: Sequence[Relation] = ()  # merged: one per happening, with every sentence that tells it
     quotes: Sequence[Quote] = ()
+    stories: Sequence[Storyline] = ()  # newest first after __post_init__
+    added: Mapping[str, SummarySentence] = field(default_factory=dict)  # article id -> what only it tells
     event_by_id: dict[str, Event] = field(init=False)
     events_of: dict[str, list[Event]] = field(init=False)  # entity id -> events that mention it
     event_of_article: dict[str, Event] = field(init=False)
@@ -101,6 +110,9 @@ class Digest:
     people_of: dict[str, list[Entity]] = field(init=False)  # country id -> its people
     places_of: dict[str, list[Entity]] = field(init=False)  # country or place id -> places in it
     events_at: dict[str, list[Event]] = field(init=False)  # place or country id -> events held there
+    story_of: dict[str, Storyline] = field(init=False)  # event id -> its storyline
+    story_by_id: dict[str, Storyline] = field(init=False)
+    top_events: list[Event] = field(init=False)  # the front page's lead, most important first
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -161,6 +173,12 @@ class Digest:
             for member in bilateral.members:
                 bilaterals_of[member].append(bilateral)
         set_(self, "bilaterals_of", dict(bilaterals_of))
+        stories = sorted(self.stories, key=lambda s: (self.event_by_id[s.events[-1]].date or dt.date.min, s.id),
+                         reverse=True)
+        set_(self, "stories", stories)
+        set_(self, "story_by_id", {s.id: s for s in stories})
+        set_(self, "story_of", {e: s for s in stories for e in s.events})
+        set_(self, "top_events", ranked_events(self.events, self.articles)[:TOP_STORIES])
 
     def trail(self, page: Page) -> list[tuple[str, str | None]]:
         """Breadcrumbs below Home: (label, path) pairs, the page itself last with no path."""
@@ -168,6 +186,11 @@ class Digest:
             return [("Events", "events/"), (page.title, None)]
         if page.subject in self.bilaterals:
             return [("Relations", "relations/"), (page.title, None)]
+        if (month := self.month_page(page)) is not None:
+            return [("Countries", "countries/"), (month[0].name, entity_path(month[0])), (month[1], None)]
+        if page.path.startswith(("stories/", "kinds/")) and page.subject:
+            folder = page.path.split("/", 1)[0]
+            return [("Storylines" if folder == "stories" else "Kinds", f"{folder}/"), (page.title, None)]
         entity = self.entities[page.subject]
         if entity.kind == EntityKind.PERSON and is_leader(entity):
             return [("Leaders", "leaders/"), (page.title, None)]
@@ -279,6 +302,8 @@ class Digest:
         """When a page last changed in the news: its event's date, or its subject's latest event."""
         if page.subject in self.event_by_id:
             return self.event_by_id[page.subject].date
+        if (story := self.story_page(page)) is not None:
+            return self.event_by_id[story.events[-1]].date
         events = self.events_of.get(page.subject or "", []) if page.subject in self.entities else self.events
         return max((e.date for e in events if e.date), default=None)
 
@@ -328,6 +353,107 @@ class Digest:
         copies = event.copy_of
         return shown_quotes(q for a in event.articles if a not in copies for q in self._quotes_by_article.get(a, []))
 
+    def quote_groups(self, event: Event) -> list[tuple[str | None, list[Quote]]]:
+        """The event's quotes by speaker: participants first, then whoever is quoted most; each speaker's
+        longest few first, unnamed sources last."""
+        by_speaker: dict[str | None, list[Quote]] = defaultdict(list)
+        for quote in self.quotes_in(event):
+            by_speaker[quote.speaker].append(quote)
+        order = sorted(by_speaker, key=lambda s: (s is None, s not in event.participants, -len(by_speaker[s]), s or ""))
+        return [(speaker, sorted(by_speaker[speaker], key=lambda q: -len(q.text))[:QUOTES_PER_SPEAKER])
+                for speaker in order]
+
+    def coverage(self, event: Event) -> list[tuple[int, Article, SummarySentence | None, list[tuple[int, Article]]]]:
+        """`sources` with the sentence each original adds that no other source of the event has."""
+        return [(number, article, self.added.get(article.id), copies)
+                for number, article, copies in self.sources(event)]
+
+    def stance_spread(self, event: Event) -> list[tuple[str, int]]:
+        """(leaning, distinct outlets) for the leanings the articles' front matter gives, left to right;
+        empty when no article gives one."""
+        outlets: dict[str, set[str]] = defaultdict(set)
+        for article_id in event.articles:
+            article = self.articles[article_id]
+            if article.stance:
+                outlets[article.stance].add(article.source or article.id)
+        return [(stance, len(outlets[stance])) for stance in STANCES] if outlets else []
+
+    def front_page(self) -> tuple[list[Event], list[Event]]:
+        """(the lead: most important first, the rest: newest first)."""
+        lead = {e.id for e in self.top_events}
+        return self.top_events, [e for e in self.events if e.id not in lead]
+
+    def snippet(self, event: Event) -> SummarySentence | None:
+        """One sentence that says what happened: the summary's first."""
+        return event.summary[0] if event.summary else None
+
+    def events_of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind.value == kind]
+
+    def event_kinds(self) -> list[tuple[EventKind, int]]:
+        """Kinds that have events, with their counts, in the scheme's order."""
+        counts = Counter(e.kind for e in self.events)
+        return [(kind, counts[kind]) for kind in EventKind if counts[kind]]
+
+    def centrality(self, entity_id: str, event: Event) -> float:
+        """How central an entity is to an event: a participant above anyone else, then its share of mentions."""
+        total = sum(len(self.mentions_in(a)) for a in event.articles) or 1
+        return (entity_id in event.participants) + self.mentions_in_event(entity_id, event) / total
+
+    def mentioned_in(self, entity: Entity) -> list[Event]:
+        """The events that name an entity, those it is most central to first, newer first among equals."""
+        return sorted(self.events_of.get(entity.id, []),
+                      key=lambda e: (-self.centrality(entity.id, e), -(e.date or dt.date.min).toordinal(), e.id))
+
+    def person_facts(self, person: Entity) -> PersonFacts:
+        return person_facts(person, self.events_of.get(person.id, []),
+                            [r.participants for r in self.meetings_of.get(person.id, [])])
+
+    def country_facts(self, country: Entity) -> CountryFacts:
+        leaders = [p for p in self.people_of.get(country.id, []) if is_leader(p)]
+        partners = Counter({next(m for m in b.members if m != country.id): len(b.meetings)
+                            for b in self.bilaterals_of.get(country.id, []) if b.kind == "countries"})
+        return country_facts(country, leaders, partners)
+
+    def story_neighbours(self, event: Event) -> tuple[Event | None, Event | None]:
+        """The previous and next event of the event's storyline."""
+        story = self.story_of.get(event.id)
+        if story is None:
+            return None, None
+        at = story.events.index(event.id)
+        return (self.event_by_id[story.events[at - 1]] if at else None,
+                self.event_by_id[story.events[at + 1]] if at + 1 < len(story.events) else None)
+
+    def months_of(self, entity: Entity) -> list[tuple[str, str, list[Event]]]:
+        """(month key "2026-03", "March 2026", events that name the entity then) newest month first."""
+        months: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events_of.get(entity.id, []):
+            if event.date:
+                months[event.date.strftime("%Y-%m")].append(event)
+        return [(key, dt.date(int(key[:4]), int(key[5:]), 1).strftime("%B %Y"), months[key])
+                for key in sorted(months, reverse=True)]
+
+    def month_page(self, page: Page) -> tuple[Entity, str, list[Event]] | None:
+        """The country and month a country-month page lists (its subject is "country/x@2026-03")."""
+        entity_id, _, key = (page.subject or "").partition("@")
+        if not key or entity_id not in self.entities:
+            return None
+        entity = self.entities[entity_id]
+        return next(((entity, label, events) for k, label, events in self.months_of(entity) if k == key), None)
+
+    def story_page(self, page: Page) -> Storyline | None:
+        """The storyline a page is about (its subject is "stories/<id>")."""
+        return self.story_by_id.get((page.subject or "").removeprefix("stories/")) if page.path.startswith("stories/") else None
+
+    def story_events(self, story: Storyline) -> list[Event]:
+        return [self.event_by_id[e] for e in story.events]
+
+    def story_cast(self, story: Storyline, kind: str) -> list[Entity]:
+        """The people (or countries) of a storyline, those in most of its events first."""
+        counts = Counter(e for ident in story.events for e in set(self.event_by_id[ident].entities)
+                         if self.entities[e].kind.value == kind)
+        return [self.entities[e] for e, _ in sorted(counts.items(), key=lambda kv: (-kv[1], self.entities[kv[0]].name))]
+
 
 def plan_pages(digest: Digest) -> list[Page]:
     """Every page of the site, in a fixed order."""
@@ -341,6 +467,13 @@ def plan_pages(digest: Digest) -> list[Page]:
               for e in digest.events]
     pages += [Page(path=f"events/{alias}/", template="redirect.html", title=e.title, subject=e.id, listed=False)
               for e in digest.events for alias in e.aliases]
+    if digest.stories:
+        pages.append(Page(path="stories/", template="stories.html", title="Storylines"))
+    pages += [Page(path=f"stories/{s.id}/", template="story.html", title=s.title, subject=f"stories/{s.id}",
+                   card="cards/story.md") for s in digest.stories]
+    pages.append(Page(path="kinds/", template="kinds.html", title="Events by kind"))
+    pages += [Page(path=f"kinds/{kind.value}/", template="kind.html", title=kind_text(kind, None),
+                   subject=f"kinds/{kind.value}") for kind, _ in digest.event_kinds()]
     if digest.leaders():
         pages.append(Page(path="leaders/", template="leaders.html", title="Leaders"))
     if digest.bilaterals:
@@ -354,6 +487,9 @@ def plan_pages(digest: Digest) -> list[Page]:
         pages.append(Page(path=f"{folder}/", template="entities.html", title=KIND_TITLES[kind], subject=kind.value))
         pages += [Page(path=entity_path(e), template=f"{kind.value}.html", title=e.name, subject=e.id,
                        card=f"cards/{kind.value}.md") for e in members]
+        if kind == EntityKind.COUNTRY:
+            pages += [Page(path=f"{entity_path(e)}{key}/", template="country_month.html", title=f"{e.name}, {label}",
+                           subject=f"{e.id}@{key}") for e in members for key, label, _ in digest.months_of(e)]
     return pages
 
 

@@ -121,7 +121,7 @@ def test_the_wheel_installs_into_a_new_venv_and_builds_a_new_digest(tmp_path):
     site = project / "site"
     assert "Harbour Digest" in page_text(site / "index.html")
     events = sorted(site.glob("events/*/index.html"))
-    assert events and all("Sources" in page_text(page) for page in events)
+    assert events and all("Coverage" in page_text(page) for page in events)
     assert (site / "static/style.css").read_bytes() == (REPO / "static/style.css").read_bytes()
     assert (site / "pagefind").is_dir()
     assert dangling_links(site, "/digest/") == []

@@ -38,7 +38,7 @@ def test_event_page_links_participants_place_and_cites_every_summary_sentence(de
     for sentence in sentences:
         assert re.search(r'href="#source-[12]"', sentence), sentence
     text = page_text(page)
-    assert "Sources" in text and "by Caroline Gardin, Hiroshi Hiyama" in text
+    assert "Coverage" in text and "by Caroline Gardin, Hiroshi Hiyama" in text
     assert "date inferred from the event" in text  # the undated wire copy took the event's date
 
 
