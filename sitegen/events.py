@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -118,6 +119,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     date = event_date(members)
     participants, place, ranked, title = _what_happened(members, parsed, resolution, told, date)
     kind, consult_mode = classify_event(members, parsed)
+    by_id = {a.id: a for a in members}
     copies = wire_copies(duplicates)  # a wire copy adds no sentence of its own
     sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
                  for a in members if a.id not in copies for s in parsed[a.id].sentences]
@@ -137,7 +139,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         articles=tuple(a.id for a in members),
         participants=participants,
         entities=tuple(ranked),
-        summary=tuple(_located(s, parsed[s.article_id]) for s in summary),
+        summary=tuple(_located(s, parsed[s.article_id], by_id[s.article_id].text) for s in summary),
     )
 
 
@@ -165,17 +167,21 @@ def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[s
     return f"{date.isoformat() if date else 'undated'}-{slugify(title)}"
 
 
-def _located(sentence, parsed: ParsedArticle) -> SummarySentence:
-    """The summary sentence with its offset in the article (the summariser may trim a dateline off it, or
-    join the sentences after it to it)."""
+def _located(sentence, parsed: ParsedArticle, article_text: str) -> SummarySentence:
+    """The summary sentence as its article has it, at its offset there, so the entity mentions line up.
+
+    The summariser folds whitespace (a paragraph break between two sentences it joined becomes one space) and
+    may trim a dateline, so its words are found again from the sentence's start; the article's span is kept
+    with each whitespace character as one space (the same length, as `cards.linked_text` expects).
+    """
     source = parsed.sentences[sentence.index]
-    head = sentence.text
-    found = source.text.find(head)
-    while found < 0 and len(head) > 1:  # a joined sentence: where its first part is
-        head = head[:len(head) // 2]
-        found = source.text.find(head)
-    start = source.start + max(found, 0)
-    return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text, start=start)
+    words = r"\s+".join(re.escape(word) for word in sentence.text.split())
+    found = re.compile(words).search(article_text, source.start) if words else None
+    if found is None:  # not the article's words: keep the text, placed at its first sentence
+        return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text,
+                               start=source.start)
+    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=found.start(),
+                           text=re.sub(r"\s", " ", found.group()))
 
 
 def event_date(members: Sequence[Article]) -> dt.date | None:

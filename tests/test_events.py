@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sitegen.cache import Cache
 from sitegen.events import assemble_events, event_date
@@ -50,3 +51,21 @@ def test_event_date_is_the_one_most_articles_give():
     assert event_date([article(1, d2), article(2, d1), article(3, d2)]) == d2
     assert event_date([article(1, d2), article(2, d1)]) == d1
     assert event_date([article(1, None)]) is None
+
+
+def test_summary_sentences_keep_the_articles_offsets_across_paragraph_breaks(shared_cache):
+    """The summariser folds a paragraph break into one space; the event keeps the article's own span, so the
+    names a summary sentence links start and end where the article has them."""
+    text = ("date 2025-06-02\nItalian Prime Minister Giorgia Meloni met French President Emmanuel Macron in Rome\n\n"
+            "on Monday, and   Meloni said Italy and France would cooperate closely on migration.\n\n"
+            "Macron said the talks in Rome were useful for both countries.")
+    (events, articles, _), resolution = assemble(shared_cache, text)
+    article = articles[0]
+    names = {m.text for m in resolution.by_article["r0"]}
+    assert {"Meloni", "Macron"} <= {n.split()[-1] for n in names}
+    for sentence in events[0].summary:
+        assert sentence.text == re.sub(r"\s", " ", article.text[sentence.start:sentence.start + len(sentence.text)])
+        for mention in resolution.by_article["r0"]:
+            inside = sentence.start <= mention.start and mention.end <= sentence.start + len(sentence.text)
+            if inside:
+                assert sentence.text[mention.start - sentence.start:mention.end - sentence.start] == mention.text
