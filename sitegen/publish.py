@@ -15,7 +15,7 @@ from feedgen.feed import FeedGenerator
 
 from .kinds import kind_text
 from .models import Article, ConsultMode, Entity, EntityKind, Event
-from .site import Digest, Page, absolute_url, format_date
+from .site import Digest, Page, absolute_url, definite_article, format_date
 
 FEED_SIZE = 50
 
@@ -81,6 +81,14 @@ def robots(digest: Digest) -> bytes:
     return text.encode()
 
 
+def _of_country(digest: Digest, country: str | None) -> str:
+    """" of the United States" for a role's country, "" without one."""
+    if not country:
+        return ""
+    name = digest.entities[country].name
+    return f" of {definite_article(name)}{name}"
+
+
 def describe(digest: Digest, page: Page) -> str:
     """The page's meta description: what a search result or a link preview should say."""
     if page.subject in digest.event_by_id:
@@ -89,8 +97,8 @@ def describe(digest: Digest, page: Page) -> str:
         return _clip(f"{event.title}, {format_date(event.date)}. {lead}")
     if page.subject in digest.entities:
         entity = digest.entities[page.subject]
-        roles = "; ".join(f"{'Former ' if r.former else ''}{r.title}"
-                          + (f" of {digest.entities[r.country].name}" if r.country else "") for r in entity.roles)
+        roles = "; ".join(f"{'Former ' if r.former else ''}{r.title}" + _of_country(digest, r.country)
+                          for r in entity.roles)
         count = len(digest.events_of.get(entity.id, []))
         return _clip(f"{entity.name}{': ' + roles if roles else ''}. {count} event{'s' if count != 1 else ''} "
                      f"in {digest.title}.")

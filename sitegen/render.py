@@ -28,7 +28,8 @@ from .graph import relationship_svg
 from .kinds import KIND_TEXT, kind_text
 from .publish import describe, structured_data
 from .models import LocatedError
-from .site import Digest, Page, absolute_url, format_date, format_when, is_leader, meeting_anchor, page_url
+from .site import (Digest, Page, absolute_url, definite_article, format_date, format_when, is_leader, meeting_anchor,
+                   page_url)
 from .theme import template_folders
 
 
@@ -122,7 +123,8 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None, rec
     env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked,
                        event_kinds=KIND_TEXT)
     env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape, md_url=md_url,
-                       front_matter=front_matter, kind_label=kind_text)
+                       front_matter=front_matter, kind_label=kind_text,
+                       the=definite_article)
     env.tests.update(leader=leader)
     return env
 

@@ -573,3 +573,14 @@ def format_when(value) -> str:
 
 def format_date(value: dt.date | None) -> str:
     return value.strftime("%-d %B %Y") if value else "date unknown"
+
+
+# Words of a country's name that English reads with "the" before it ("the United States", "the Philippines").
+_DEFINITE_NAME_WORDS = {"united", "republic", "kingdom", "federation", "emirates", "states", "islands", "union",
+                        "netherlands", "philippines", "bahamas", "gambia", "maldives", "comoros", "seychelles"}
+
+
+def definite_article(name: str) -> str:
+    """"the " where a place's name is read with it ("President of the United States"), else ""."""
+    words = name.lower().split()
+    return "the " if words and words[0] != "the" and _DEFINITE_NAME_WORDS & set(words) else ""

@@ -90,7 +90,7 @@ def test_the_404_page_links_work_at_any_depth(demo_site):
 
 
 LEADERS = {"sanae-takaichi": "Prime Minister of Japan", "lee-jae-myung": "President of South Korea",
-           "xi-jinping": "President of China", "donald-trump": "President of United States",
+           "xi-jinping": "President of China", "donald-trump": "President of the United States",
            "shigeru-ishiba": "Former Prime Minister of Japan"}
 
 
@@ -132,3 +132,10 @@ def test_event_page_tells_its_own_meetings_apart_from_the_background(demo_site):
     background = html.split("<h2>Background</h2>")[1].split("<h2>")[0]
     assert "Nara" in own and "Xi Jinping" not in own and "Gyeongju" not in own
     assert "Xi Jinping" in background and "Gyeongju" in background and "Shigeru Ishiba" in background
+
+
+def test_country_names_read_with_the_where_english_says_it():
+    from sitegen.site import definite_article
+    assert [definite_article(n) + n for n in ("United States", "Philippines", "Czech Republic", "Japan",
+                                              "South Korea", "The Gambia")] == [
+        "the United States", "the Philippines", "the Czech Republic", "Japan", "South Korea", "The Gambia"]
