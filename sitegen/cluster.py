@@ -342,11 +342,13 @@ def _sorted_by_id(items: Sequence[ClusterItem]) -> list[ClusterItem]:
     return ordered
 
 
-def copy_representatives(items: Sequence[ClusterItem]) -> tuple[list[ClusterItem], dict[str, list[str]]]:
-    """One item per group of copies (the first by id, in id order) and the ids each one stands for."""
+def copy_representatives(items: Sequence[ClusterItem], copies: Sequence[Sequence[str]] | None = None,
+                         ) -> tuple[list[ClusterItem], dict[str, list[str]]]:
+    """One item per group of copies (the first by id, in id order) and the ids each one stands for; `copies`
+    are `near_duplicates(items)` when the caller has them already."""
     ordered = _sorted_by_id(items)
     stands_for = {item.id: [item.id] for item in ordered}
-    for group in near_duplicates(ordered):
+    for group in near_duplicates(ordered) if copies is None else copies:
         stands_for[group[0]] = group
         for copy in group[1:]:
             del stands_for[copy]
@@ -354,11 +356,13 @@ def copy_representatives(items: Sequence[ClusterItem]) -> tuple[list[ClusterItem
 
 
 def cluster_events(
-    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings(), model: PairModel | None = None
+    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings(), model: PairModel | None = None,
+    copies: Sequence[Sequence[str]] | None = None,
 ) -> list[list[str]]:
-    """Group items into events: sorted groups of sorted item ids (every item in exactly one group)."""
+    """Group items into events: sorted groups of sorted item ids (every item in exactly one group). Copies
+    (`near_duplicates(items)`, computed here unless given) count once and join their original's event."""
     model = model or load_pair_model()
-    representatives, stands_for = copy_representatives(items)
+    representatives, stands_for = copy_representatives(items, copies)
     if not representatives:
         return []
     index, features = pair_features(representatives, settings)

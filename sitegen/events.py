@@ -48,7 +48,8 @@ def assemble_events(
     event's date (inferred). Also returns what was wrong with the overrides."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
-    groups = cluster_events(items)
+    copy_groups = near_duplicates(items)
+    groups = cluster_events(items, copies=copy_groups)
     anchors = {i: by_id[i].date or event_date([by_id[j] for j in group]) for group in groups for i in group}
     told = meetings_told(articles, parsed, resolution, anchors)
     own_ids: dict[str, str] = {}
@@ -56,7 +57,7 @@ def assemble_events(
         date = event_date([by_id[i] for i in group])
         own_ids.update({i: own_event_id(by_id[i], date, parsed, resolution, told) for i in group})
     groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
-    copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in near_duplicates(items)]
+    copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
     events: list[Event] = []
     dated: dict[str, Article] = {}
     for index, group in enumerate(groups):
