@@ -27,13 +27,9 @@ def _content_words(parsed: ParsedArticle) -> dict[int, set[str]]:
     return words
 
 
-def sentence_added(article_id: str, others: Sequence[str], parsed: Mapping[str, ParsedArticle]) -> SummarySentence | None:
-    """The sentence of `article_id` richest in words none of `others` uses, or None when none adds enough."""
-    own = parsed.get(article_id)
-    if own is None:
-        return None
-    known = set().union(*(w for o in others if o in parsed for w in _content_words(parsed[o]).values()))
-    words = _content_words(own)
+def sentence_added(own: ParsedArticle, words: Mapping[int, set[str]], known: set[str]) -> SummarySentence | None:
+    """The sentence of `own` (its content `words` by sentence) richest in words not in `known` (the other
+    originals' words), or None when none adds enough."""
     best, best_new = None, MIN_NEW_WORDS - 1
     for sentence in own.sentences:  # the earliest of equally rich sentences wins
         length = sentence.last_token - sentence.first_token
@@ -45,19 +41,23 @@ def sentence_added(article_id: str, others: Sequence[str], parsed: Mapping[str, 
     if best is None:
         return None
     lead = len(best.text) - len(best.text.lstrip())
-    return SummarySentence(article_id=article_id, index=best.index, text=best.text.strip(), start=best.start + lead)
+    return SummarySentence(article_id=own.article_id, index=best.index, text=best.text.strip(), start=best.start + lead)
 
 
 def sentences_added(events: Sequence[Event], parsed: Mapping[str, ParsedArticle]) -> dict[str, SummarySentence]:
-    """Article id -> the sentence it adds to its event, for every original in an event of two or more."""
+    """Article id -> the sentence it adds to its event, for every original in an event of two or more. Each
+    article's words are read once per event, not once per other article."""
     added = {}
     for event in events:
         copies = event.copy_of
         originals = [a for a in event.articles if a not in copies]
         if len(originals) < 2:
             continue
-        for article_id in originals:
-            found = sentence_added(article_id, [o for o in originals if o != article_id], parsed)
+        words = {a: _content_words(parsed[a]) for a in originals if a in parsed}
+        vocabulary = {a: set().union(*w.values()) for a, w in words.items()}
+        for article_id in words:
+            known = set().union(*(vocabulary[o] for o in words if o != article_id))
+            found = sentence_added(parsed[article_id], words[article_id], known)
             if found is not None:
                 added[article_id] = found
     return added
