@@ -150,6 +150,8 @@ class _Article:
     mention_root: dict[int, tuple[int, int]]  # token -> (first, last) of the mention it belongs to
     dates_at: dict[int, tuple[int, int]]  # root token of a DATE mention -> its character span
     children: dict[int, list[Token]]
+    text: str  # rebuilt from the tokens (`_full_text`)
+    quote_spans: list[tuple[int, int]]  # character spans between quotation marks
     quoted: frozenset[int]  # tokens between quotation marks: the speaker's words, not the writer's
     refers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # NP head token -> people (or entity)
     gender: dict[str, str] = field(default_factory=dict)  # person -> "m"/"f", where the article shows it
@@ -168,6 +170,11 @@ class _Article:
             out.append(j)
             todo.extend(t.i for t in self.children.get(j, ()))
         return sorted(out)
+
+    def mention_span(self, i: int) -> tuple[int, int]:
+        """Character span of the resolved mention that token i is part of."""
+        first, last = self.mention_root[i]
+        return self.tokens[first].idx, self.tokens[last - 1].idx + len(self.tokens[last - 1].text)
 
     def span_of(self, i: int) -> tuple[int, int]:
         """Character span of the noun phrase headed at token i (without relative clauses)."""
@@ -205,10 +212,11 @@ def _read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], enti
             span = range(mention.first_token, mention.last_token)
             root = next((i for i in span if tokens[i].head not in span or tokens[i].head == i), span[0])
             dates_at[root] = (mention.start, mention.end)
-    spans = quote_spans(_full_text(parsed))
+    text = _full_text(parsed)
+    spans = quote_spans(text)
     quoted = frozenset(i for start, end in spans for i in parsed.token_range(start, end))
     article = _Article(parsed=parsed, entities=entities, entity_at=entity_at, mention_root=mention_root,
-                       dates_at=dates_at, children=children, quoted=quoted)
+                       dates_at=dates_at, children=children, text=text, quote_spans=spans, quoted=quoted)
     _Coreference(article).run()
     return article
 
@@ -950,8 +958,7 @@ def _full_text(parsed: ParsedArticle) -> str:
 class _QuoteReader:
     def __init__(self, article: _Article) -> None:
         self.a = article
-        self.text = _full_text(article.parsed)
-        self.spans = quote_spans(self.text)
+        self.text, self.spans = article.text, article.quote_spans
         # tokens of times, dates and numbers ("5:45 p.m."), which a misparse may make a speech verb's subject
         self.numbers = {i for m in article.parsed.mentions if m.label in ("TIME", "DATE", "CARDINAL")
                         for i in range(m.first_token, m.last_token)}
@@ -1088,8 +1095,7 @@ class _QuoteReader:
         person = a.entity_at.get(token.i) if token is not None else None
         if person is None or a.entities[person].kind != EntityKind.PERSON:
             return None
-        first, last = a.mention_root[token.i]
-        return person, (a.tokens[first].idx, a.tokens[last - 1].idx + len(a.tokens[last - 1].text))
+        return person, a.mention_span(token.i)
 
     def _is_cue(self, token: Token) -> bool:
         lemma = token.lemma.lower()
@@ -1189,8 +1195,7 @@ class _QuoteReader:
         named = [t.i for t in between if a.entity_at.get(t.i) == person]
         if not named:
             return None, None
-        first, last = a.mention_root[named[0]]
-        return person, (a.tokens[first].idx, a.tokens[last - 1].idx + len(a.tokens[last - 1].text))
+        return person, a.mention_span(named[0])
 
     def _adjacent(self, previous: Quote, sentence: int) -> bool:
         """Whether a quote follows straight on from the previous one: in the same or the next sentence, or
