@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .ingest import MAX_ARTICLE_CHARS
 from .models import LocatedError
 
 CONFIG_NAME = "sitegen.toml"
@@ -55,7 +56,7 @@ class Settings(BaseModel):
     """A site's own templates/ and static/ files, found before all others: override one file, copy nothing else."""
     summary_words: int = Field(110, ge=20, le=1000)
     """Length budget of a generated event summary, in words."""
-    max_article_chars: int = Field(100_000, ge=1_000, le=200_000)
+    max_article_chars: int = Field(MAX_ARTICLE_CHARS, ge=1_000, le=200_000)
     """Longer article texts are skipped with a warning: far under spaCy's 1,000,000, so no file keeps a build busy for minutes."""
     search: bool = True
     """Build a Pagefind search index into pagefind/."""
