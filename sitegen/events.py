@@ -50,12 +50,11 @@ def assemble_events(
     items = cluster_items(articles, resolution)
     copy_groups = near_duplicates(items)
     groups = cluster_events(items, copies=copy_groups)
-    anchors = {i: by_id[i].date or event_date([by_id[j] for j in group]) for group in groups for i in group}
+    dates = [event_date([by_id[i] for i in group]) for group in groups]
+    anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
     told = meetings_told(articles, parsed, resolution, anchors)
-    own_ids: dict[str, str] = {}
-    for group in groups:
-        date = event_date([by_id[i] for i in group])
-        own_ids.update({i: own_event_id(by_id[i], date, parsed, resolution, told) for i in group})
+    own_ids = {i: own_event_id(by_id[i], date, parsed, resolution, told) for group, date in zip(groups, dates)
+               for i in group}
     groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
     copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
     events: list[Event] = []
