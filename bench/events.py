@@ -3,9 +3,9 @@
 Run: python bench/events.py [--allsides PATH] [--ecbplus PATH] [--scale]
 
 Everything measured is the product's own path: corpus rows become `sitegen` Articles, parsed by
-`sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.resolve`, turned
-into ClusterItems by `sitegen.events.cluster_items` and summarised from the parsed sentences as
-`sitegen.events.describe_event` does.
+`sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.analysis.resolve`, turned
+into ClusterItems by `sitegen.analysis.events.assemble.cluster_items` and summarised from the parsed sentences as
+`sitegen.analysis.events.assemble.describe_event` does.
 """
 
 from __future__ import annotations
@@ -29,12 +29,22 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._corpus import (DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, bcubed, jittered, load_corpus, parse_corpus,  # noqa: E402
-                           product_items, read_jsonl, slice_keys)
+from bench._corpus import (  # noqa: E402
+    DEFAULT_ALLSIDES,
+    DEFAULT_ECBPLUS,
+    bcubed,
+    jittered,
+    load_corpus,
+    parse_corpus,
+    product_items,
+    read_jsonl,
+    slice_keys,
+)
 from bench.train_cluster import Corpus, train  # noqa: E402
-from sitegen.cluster import ClusterItem, PairModel, cluster_events, near_duplicates  # noqa: E402
-from sitegen.models import Article, ParsedArticle  # noqa: E402
-from sitegen.summarize import SourceSentence, SummarySettings, summarize_event  # noqa: E402
+from sitegen.analysis.events.cluster import ClusterItem, PairModel, cluster_events, near_duplicates
+from sitegen.analysis.events.summarise import SourceSentence, SummarySettings, summarize_event
+from sitegen.content.models import Article
+from sitegen.nlp.models import ParsedArticle
 
 BASELINE_THRESHOLDS = [round(0.05 + 0.01 * k, 2) for k in range(56)]  # 0.05 .. 0.60
 SUMMARY_WORDS = 120
@@ -83,7 +93,7 @@ def best_baseline(
 def event_sentences(
     members: Sequence[Article], parsed: Mapping[str, ParsedArticle], copies: Sequence[Sequence[str]]
 ) -> list[SourceSentence]:
-    """The summariser's input for one event, as `sitegen.events.describe_event` builds it: articles by
+    """The summariser's input for one event, as `sitegen.analysis.events.assemble.describe_event` builds it: articles by
     (date, id), a wire copy (not first of its near-duplicate group) adding no sentence of its own."""
     ordered = sorted(members, key=lambda a: (a.date or datetime.date.max, a.id))
     ids = {a.id for a in ordered}

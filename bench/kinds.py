@@ -1,9 +1,9 @@
-"""Benchmark event kinds (sitegen.kinds) against the hand labels of the AllSides events.
+"""Benchmark event kinds (sitegen.analysis.events.kinds) against the hand labels of the AllSides events.
 
     .venv/bin/python bench/kinds.py [--allsides PATH] [--kinds PATH] [--split DATE]
 
 The kinds file defaults to `<allsides stem>-kinds.jsonl` beside the corpus. Each gold event's articles
-go through the product's path (`sitegen.nlp.parse_articles`, then `sitegen.kinds.classify_event`).
+go through the product's path (`sitegen.nlp.parse_articles`, then `sitegen.analysis.events.kinds.classify_event`).
 
 Rows: accuracy of the shipped model (`sitegen/data/kinds_model.json`; on the DEV file that is the data it
 was fitted on, so read the time-sliced rows for what to expect on news of a later period); time-sliced
@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._corpus import DEFAULT_ALLSIDES  # noqa: E402
 from bench.train_kinds import LabelledEvent, fit_weights, kinds_path_for, load_labelled_events  # noqa: E402
-from sitegen.kinds import consult_mode, decide_kind  # noqa: E402
-from sitegen.models import EventKind  # noqa: E402
+from sitegen.analysis.events.kinds import consult_mode, decide_kind
+from sitegen.analysis.models import EventKind
 
 
 def predict(events: Sequence[LabelledEvent], weights: Mapping | None = None) -> list[str]:

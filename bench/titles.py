@@ -3,8 +3,8 @@
 Run: python bench/titles.py [--allsides PATH] [--kinds PATH] [--first N]
 
 Events are built through the product's own path: corpus rows become `sitegen` Articles, parsed by
-`sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.resolve` and assembled
-by `sitegen.events.assemble_events` as a build does. Each product event is mapped to the gold event most of
+`sitegen.nlp.parse_articles` (cached under bench/.cache/events), resolved by `sitegen.analysis.resolve` and assembled
+by `sitegen.analysis.events.assemble.assemble_events` as a build does. Each product event is mapped to the gold event most of
 its articles belong to; the kinds file (`<stem>-kinds.jsonl` beside the corpus unless `--kinds` is given)
 holds that event's kind and place.
 """
@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpus import DEFAULT_ALLSIDES, load_corpus, parse_corpus, read_jsonl  # noqa: E402
-from sitegen.events import assemble_events  # noqa: E402
-from sitegen.geo import load_gazetteer  # noqa: E402
-from sitegen.models import Entity, Event  # noqa: E402
-from sitegen.resolve import fold, resolve_entities  # noqa: E402
+from sitegen.analysis.events.assemble import assemble_events
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.models import Entity, Event
+from sitegen.analysis.resolve import fold, resolve_entities
 
 SUMMARY_WORDS = 120
 # A title claims a meeting, visit or call when it uses one of these words, not in a planned or future form.

@@ -26,10 +26,18 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._corpus import (DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, bcubed, corpus_items, ordered_slices,  # noqa: E402
-                           slice_keys)
-from sitegen.cluster import (MODEL_PATH, PAIR_FEATURES, ClusterItem, ClusterSettings, PairModel, Tree,  # noqa: E402
-                             cluster_events, copy_representatives, pair_features)
+from bench._corpus import DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, bcubed, corpus_items, ordered_slices, slice_keys  # noqa: E402
+from sitegen.analysis.events.cluster import (
+    MODEL_PATH,
+    PAIR_FEATURES,
+    ClusterItem,
+    ClusterSettings,
+    PairModel,
+    Tree,
+    cluster_events,
+    copy_representatives,
+    pair_features,
+)
 
 SEED = 20260113
 SMALL_DIGESTS = 100  # small digests drawn from each corpus for training

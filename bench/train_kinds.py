@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/train_kinds.py [--allsides PATH] [--kinds PATH] [--out PATH]
 
-The features are `sitegen.kinds.event_features` of each gold event's articles (trigger lists written by
+The features are `sitegen.analysis.events.kinds.event_features` of each gold event's articles (trigger lists written by
 hand, see sitegen/data/kind_triggers.tsv); the model is scikit-learn's multinomial LogisticRegression on
 standardised features. Only numbers are written (feature names, means, scales, weights): no corpus text.
 The same inputs give a byte-identical file.
@@ -24,10 +24,12 @@ import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from bench._corpus import DEFAULT_ALLSIDES, load_corpus, parse_corpus, read_jsonl  # noqa: E402
-from sitegen.kinds import event_features  # noqa: E402
-from sitegen.models import Article, ParsedArticle  # noqa: E402
+from sitegen.analysis.events.kinds import event_features
+from sitegen.content.models import Article
+from sitegen.nlp.models import ParsedArticle
+from sitegen.resources import DATA_DIR
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "sitegen" / "data" / "kinds_model.json"
+MODEL_PATH = DATA_DIR / "kinds_model.json"
 REGULARISATION = 0.1  # LogisticRegression's C: strong, as 329 events and 56 features call for
 DIGITS = 5
 

@@ -13,14 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from .build import BuildFailed, build_site, known_facts
-from .cards import card_skeleton, write_new_card
-from .collect import TIMEOUT_SECONDS, CollectError, Lead, Limits, add_articles, feed_leads
+from .analysis.models import EntityKind
 from .config import ConfigError, load_settings
-from .models import EntityKind
-from .nlp import ModelNotFound
+from .content.cards import card_skeleton, write_new_card
+from .content.collect import TIMEOUT_SECONDS, CollectError, Lead, Limits, add_articles, feed_leads
+from .nlp.parse import ModelNotFound
+from .output.render import RenderError
+from .pipeline.build import BuildFailed, build_site, known_facts
 from .project import FolderNotEmpty, init_project, version
-from .render import RenderError
 
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
                   no_args_is_help=True, add_completion=False)
@@ -253,7 +253,7 @@ def serve(
 ) -> None:
     """Build the site, serve it on http://HOST:PORT/, and with --watch rebuild and reload on every save."""
     from .config import CONFIG_NAME
-    from .serve import serve as run_server
+    from .serve.server import serve as run_server
 
     def load():
         return load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .ingest import MAX_ARTICLE_CHARS
-from .models import LocatedError
+from .content.articles import MAX_ARTICLE_CHARS
+from .contract import LocatedError
 
 CONFIG_NAME = "sitegen.toml"
 

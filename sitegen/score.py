@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
-from .models import Entity, EntityKind
-from .resolve import fold
+from .analysis.models import Entity, EntityKind
+from .analysis.resolve import fold
 
 if TYPE_CHECKING:
+    from .analysis.statements.relations import Quote, Relation
     from .config import Settings
-    from .relations import Quote, Relation
 
 QUOTE_OVERLAP = 0.5  # Dice overlap of the quoted words above which an extracted quote is the gold one
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -275,7 +275,7 @@ def evaluate(gold: Gold, settings: Settings) -> ScoreReport:
     """Run the build's analysis (cached parse, resolution, event dates, relations, quotes) over the content
     folder and score what the site would show. When the gold names its articles, only what those articles
     say is scored: entities they mention, relations and quotes they tell."""
-    from .build import BuildReport, analyse_content
+    from .pipeline.build import BuildReport, analyse_content
 
     digest = analyse_content(settings, BuildReport())
     scope = set(gold.articles) or set(digest.articles)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build_site
 from sitegen.config import load_settings
+from sitegen.pipeline.build import build_site
 
 REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["conftest_web"]

@@ -11,10 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_support import (CHROMIUM_ARGS, CrawlReport, NodeTools, ServedSite, SubpathServer, ToolMissing, crawl,
-                         ensure_chromium, ensure_node_tools, serve_built_project)
-
 from conftest import copy_project
+from web_support import (
+    CHROMIUM_ARGS,
+    CrawlReport,
+    NodeTools,
+    ServedSite,
+    SubpathServer,
+    ToolMissing,
+    crawl,
+    ensure_chromium,
+    ensure_node_tools,
+    serve_built_project,
+)
 
 WEB_FIGURES = pytest.StashKey[list[str]]()
 CRAWL_STARTS = ("robots.txt", "sitemap.xml", "404.html")  # reached by no link, but published

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sitegen import ingest
+from sitegen.content import files as content_files
 from sitegen.cli import app
 from sitegen.config import ConfigError, load_settings
 
@@ -68,14 +68,14 @@ def link(name: str, target: str | Callable[[Path], Path]) -> Callable[[Path, pyt
 def unreadable(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file the build may not read (as root, chmod cannot stop a read, so the refusal is simulated)."""
     (root / "content/articles/locked.txt").write_text(GOOD)
-    real = ingest._read_regular
+    real = content_files._read_regular
 
     def read(path: Path, max_bytes: int) -> bytes | None:
         if path.name == "locked.txt":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, max_bytes)
 
-    monkeypatch.setattr(ingest, "_read_regular", read)
+    monkeypatch.setattr(content_files, "_read_regular", read)
 
 
 A = "content/articles/"
@@ -400,7 +400,7 @@ def test_a_build_killed_leaves_a_whole_site_and_no_litter(delay, tmp_path, share
 @pytest.fixture
 def served_tiny(tmp_path, shared_cache):
     """The tiny project served in this process; yields (port, the lines the server said)."""
-    from sitegen.serve import serve
+    from sitegen.serve.server import serve
 
     root = tiny_project(tmp_path / "project", shared_cache)
     said: list[str] = []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sitegen.build import build_site
-from sitegen.cards import parse_card, ruler_patterns
-from sitegen.config import load_settings
 from conftest import page_text
+
+from sitegen.config import load_settings
+from sitegen.content.cards import parse_card, ruler_patterns
+from sitegen.pipeline.build import build_site
 
 CARD = """---
 name: Sanae Takaichi

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from sitegen.cluster import ClusterItem, ClusterSettings, cluster_events, near_duplicates
+from sitegen.analysis.events.cluster import ClusterItem, ClusterSettings, cluster_events, near_duplicates
 
 D = datetime.date
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import page_text
-from sitegen.build import build_site
-from sitegen.cluster import ClusterItem, cluster_events
+
+from sitegen.analysis.events.cluster import ClusterItem, cluster_events
 from sitegen.config import load_settings
+from sitegen.pipeline.build import build_site
 
 NARA_EVENT = "2026-01-13-lee-and-takaichi-meet-in-nara"
 NARA_TITLE = "Lee and Takaichi meet in Nara"

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sitegen.cli import app
-from sitegen.collect import Lead, Limits, add_articles
-from sitegen.ingest import parse_markdown_article
+from sitegen.content.articles import parse_markdown_article
+from sitegen.content.collect import Lead, Limits, add_articles
 
 PARAGRAPHS = [
     "The foreign ministers of Norway and Chile met in Oslo on Tuesday to sign a fisheries research "

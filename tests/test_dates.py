@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sitegen.dates import DateRef, resolve_date
+from sitegen.analysis.dates import DateRef, resolve_date
 
 THURSDAY = dt.date(2025, 3, 20)  # a Thursday in March
 

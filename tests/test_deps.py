@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.nlp
-from sitegen.build import build_site, build_state, rebuild
+import sitegen.nlp.parse
+from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
-from sitegen.deps import Layout, Needs, PageRecord, ReadLog, Ref, fingerprint, needs_for, pages_to_draw, shallow
-from sitegen.models import Entity, EntityKind, Event
-from sitegen.render import PAGE_HELPERS, render_pages
-from sitegen.site import Digest, Page
+from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
+from sitegen.output.render import PAGE_HELPERS, render_pages
+from sitegen.pipeline.build import build_site, build_state, rebuild
+from sitegen.serve.changes import Layout, Needs, needs_for
+from sitegen.site.digest import Digest
+from sitegen.site.pages import Page
 
 P = Path("/p")
 LAYOUT = Layout(config_file=P / "sitegen.toml", content_dir=P / "content", templates_dir=P / "templates",
@@ -137,7 +139,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def spacy_runs(monkeypatch) -> list[int]:
     """How many texts spaCy parsed since the test started."""
     runs: list[int] = []
-    real = sitegen.nlp.load_pipeline
+    real = sitegen.nlp.parse.load_pipeline
 
     def counting(model, patterns=()):
         nlp = real(model, patterns)
@@ -151,7 +153,7 @@ def spacy_runs(monkeypatch) -> list[int]:
         nlp.pipe = counted
         return nlp
 
-    monkeypatch.setattr(sitegen.nlp, "load_pipeline", counting)
+    monkeypatch.setattr(sitegen.nlp.parse, "load_pipeline", counting)
     return runs
 
 
@@ -226,7 +228,7 @@ def test_a_new_problem_fails_the_rebuild_and_leaves_the_site(project):
     card = project / "content/entities/people/x.md"
     card.parent.mkdir(parents=True)
     card.write_text("---\nname: [Sanae\nkind: person\n---\nText\n")
-    from sitegen.build import BuildFailed
+    from sitegen.pipeline.build import BuildFailed
 
     with pytest.raises(BuildFailed) as failed:
         rebuild(state, Needs(content=True))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sitegen.cache import Cache
-from sitegen.events import assemble_events, event_date
-from sitegen.geo import load_gazetteer
-from sitegen.ingest import parse_wire_article
-from sitegen.nlp import parse_articles
-from sitegen.resolve import resolve_entities
+from sitegen.analysis.events.assemble import assemble_events, event_date
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import resolve_entities
+from sitegen.content.articles import parse_wire_article
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 ROME_1 = ("date 2025-06-02\nItalian Prime Minister Giorgia Meloni met French President Emmanuel Macron in Rome on "
           "Monday, as Washington pressed both capitals on defence spending. Meloni and Macron held talks for two "
@@ -42,7 +42,7 @@ def test_one_meeting_reported_twice_is_one_event_with_date_place_and_participant
 
 
 def test_event_date_is_the_one_most_articles_give():
-    from sitegen.models import Article
+    from sitegen.content.models import Article
 
     def article(i, date):
         return Article(id=str(i), path=f"{i}.txt", title="t", text="t", date=date, content_hash=str(i))

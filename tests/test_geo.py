@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sitegen.geo import Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
+from sitegen.analysis.geo import Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
 
 
 @pytest.fixture(scope="module")

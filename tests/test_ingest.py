@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sitegen.ingest import read_article, read_articles
+from sitegen.content.articles import read_article, read_articles
 
 REPO = Path(__file__).resolve().parent.parent
 

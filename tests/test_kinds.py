@@ -7,15 +7,15 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import page_text
-from sitegen.build import build_site
-from sitegen.cache import Cache
+
+from sitegen.analysis.events.kinds import classify_event
+from sitegen.analysis.models import ConsultMode, EventKind
 from sitegen.config import load_settings
-from sitegen.ingest import parse_markdown_article, parse_wire_article
-from sitegen.kinds import classify_event
-from sitegen.models import ConsultMode, EventKind
-from sitegen.nlp import parse_articles
+from sitegen.content.articles import parse_markdown_article, parse_wire_article
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.build import build_site
+from sitegen.pipeline.store import Cache
 
 DEMO_EVENT = "2026-01-13-lee-and-takaichi-meet-in-nara"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import page_text
-from sitegen.build import BuildFailed, build_site
+
 from sitegen.config import load_settings
+from sitegen.pipeline.build import BuildFailed, build_site
 
 DEMO_EVENT = "2026-01-13-lee-and-takaichi-meet-in-nara"
 

@@ -9,13 +9,13 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from conftest import REPO, page_text
 from linkcheck import dangling_links
-from sitegen.build import build_site
+from typer.testing import CliRunner
+
 from sitegen.cli import app
 from sitegen.config import Settings, load_settings
+from sitegen.pipeline.build import build_site
 from sitegen.theme import bundle
 
 

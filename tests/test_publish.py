@@ -7,12 +7,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import page_text
 from linkcheck import dangling_links, parse
-from sitegen.build import build_site
+
 from sitegen.config import load_settings
-from sitegen.publish import pages_flags
+from sitegen.output.feeds import pages_flags
+from sitegen.pipeline.build import build_site
 
 BASE = "https://owner.github.io/digest/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -106,9 +106,9 @@ def test_person_page_draws_a_relationship_graph_without_javascript(published):
 
 
 def test_events_index_paginates(project):
-    from sitegen.site import EVENTS_PER_PAGE
-
     import datetime as dt
+
+    from sitegen.site.pages import EVENTS_PER_PAGE
 
     folder = project / "content/articles"
     for n in range(EVENTS_PER_PAGE + 3):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sitegen.build import build_site
 from sitegen.config import load_settings
+from sitegen.pipeline.build import build_site
 
 SHOOTING = (
     "Police Chief Dana Whitfield said on Friday that officers were searching for the driver who shot "

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from test_browser import DESKTOP, PHONE, run_axe, visit  # noqa: F401  (visit is a fixture)
 from web_support import ServedSite, SubpathServer, serve_built_project, validate_html
-
-from conftest import REPO
 
 pytest_plugins = ["conftest_web"]
 pytestmark = pytest.mark.browser

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.cache import Cache
-from sitegen.geo import load_gazetteer
-from sitegen.ingest import parse_wire_article, read_articles
-from sitegen.nlp import parse_articles
-from sitegen.relations import extract_quotes, extract_relations, merge_relations
-from sitegen.resolve import resolve_entities
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.statements.relations import extract_quotes, extract_relations, merge_relations
+from sitegen.content.articles import parse_wire_article, read_articles
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 REPO = Path(__file__).resolve().parent.parent
 THURSDAY = dt.date(2025, 3, 20)

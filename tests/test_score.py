@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from sitegen.analysis.dates import DateRef
+from sitegen.analysis.models import Entity, EntityKind
+from sitegen.analysis.statements.relations import Quote, Relation
 from sitegen.config import load_settings
-from sitegen.dates import DateRef
-from sitegen.models import Entity, EntityKind
-from sitegen.relations import Quote, Relation
 from sitegen.score import Gold, evaluate, load_gold, quote_overlap, score_entities, score_quotes, score_relations
 
 DEMO_GOLD = Path(__file__).parent / "gold" / "demo.json"

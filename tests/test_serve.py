@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildFailed
 from sitegen.config import ConfigError, load_settings
-from sitegen.models import Diagnostic
-from sitegen.render import RenderError
-from sitegen.serve import (Problem, content_type, inject_live_script, mount_path, problems_of, serve, site_path)
+from sitegen.contract import Diagnostic
+from sitegen.output.render import RenderError
+from sitegen.pipeline.build import BuildFailed
+from sitegen.serve.server import Problem, content_type, inject_live_script, mount_path, problems_of, serve, site_path
 
 pytest_plugins = ["conftest_web"]
 

@@ -135,7 +135,7 @@ def test_event_page_tells_its_own_meetings_apart_from_the_background(demo_site):
 
 
 def test_country_names_read_with_the_where_english_says_it():
-    from sitegen.site import definite_article
+    from sitegen.site.views import definite_article
     assert [definite_article(n) + n for n in ("United States", "Philippines", "Czech Republic", "Japan",
                                               "South Korea", "The Gambia")] == [
         "the United States", "the Philippines", "the Czech Republic", "Japan", "South Korea", "The Gambia"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sitegen.ingest import parse_markdown_article
-from sitegen.models import Article, Event, EventKind
-from sitegen.ranking import ranked_events
-from sitegen.stories import StoryOverride, chain_events, read_story_overrides, storylines
+from sitegen.analysis.models import Event, EventKind
+from sitegen.analysis.stories import StoryOverride, chain_events, read_story_overrides, storylines
+from sitegen.content.articles import parse_markdown_article
+from sitegen.content.models import Article
+from sitegen.site.ranking import ranked_events
 
 
 def event(ident: str, day: int, people: tuple[str, ...], place: str, articles: tuple[str, ...] = ("a",),

@@ -1,6 +1,6 @@
 """Extractive multi-source event summaries on small hand-written sentence sets."""
 
-from sitegen.summarize import SourceSentence, summarize_event
+from sitegen.analysis.events.summarise import SourceSentence, summarize_event
 
 
 def _article(article_id: str, *texts: str) -> list[SourceSentence]:

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from sitegen.cache import Cache
-from sitegen.events import assemble_events
-from sitegen.geo import load_gazetteer
-from sitegen.ingest import parse_markdown_article, parse_wire_article
-from sitegen.nlp import parse_articles
-from sitegen.resolve import resolve_entities
-from sitegen.titles import clean_headline
+from sitegen.analysis.events.assemble import assemble_events
+from sitegen.analysis.events.titles import clean_headline
+from sitegen.analysis.geo import load_gazetteer
+from sitegen.analysis.resolve import resolve_entities
+from sitegen.content.articles import parse_markdown_article, parse_wire_article
+from sitegen.nlp.parse import parse_articles
+from sitegen.pipeline.store import Cache
 
 ENCOUNTER = re.compile(r"\b(meet|hold talks|speak by phone)$|\bmeet in\b|\bhold talks in\b")
 

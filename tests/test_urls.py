@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.render import RenderError, write_site
-from sitegen.site import Page, page_url, relative_url
-from sitegen.slugs import slugify
+from sitegen.content.slugs import slugify
+from sitegen.output.render import RenderError
+from sitegen.output.write import write_site
+from sitegen.site.pages import Page
+from sitegen.site.urls import page_url, relative_url
 
 
 @pytest.mark.parametrize("target, page, expected", [

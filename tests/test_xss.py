@@ -17,10 +17,9 @@ from pathlib import Path
 import frontmatter
 import pytest
 import yaml
+from conftest import REPO, copy_project
 from playwright.sync_api import Error as PlaywrightError
 from web_support import SubpathServer, serve_built_project, validate_html
-
-from conftest import REPO, copy_project
 
 pytest_plugins = ["conftest_web"]
 pytestmark = pytest.mark.browser

@@ -25,8 +25,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from sitegen.build import BuildReport, build_site
 from sitegen.config import load_settings
+from sitegen.pipeline.build import BuildReport, build_site
 
 WEB_TOOLS = Path(__file__).resolve().parent / "web_tools"  # package.json + package-lock.json, pinned
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

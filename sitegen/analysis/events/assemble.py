@@ -1,0 +1,276 @@
+"""Give each cluster of articles what a reader sees of an event: date, place, who took part, title, summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from ...content.models import Article
+from ...content.overrides import EventOverride, place_named, regroup
+from ...content.slugs import slugify
+from ...contract import Diagnostic
+from ...nlp.models import ParsedArticle, Token
+from ..models import EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
+from ..resolve import Resolution
+from ..statements.relations import FUTURE_GOVERNORS, Relation, extract_relations, place_containers
+from .cluster import ClusterItem, cluster_events, near_duplicates
+from .kinds import classify_event
+from .summarise import SourceSentence, summarize_event
+from .titles import encounter_title, reported_encounter, reported_title
+
+LEAD_SENTENCES = 2  # where a story says where its news happened
+# Nouns through whose "of" a place is named: "in the city of Nara".
+SETTLEMENT_NOUNS = {"city", "town", "village", "capital", "region", "province", "prefecture", "state", "county",
+                    "district", "island", "area", "municipality", "suburb", "port", "neighborhood", "neighbourhood"}
+PLACE_PREPOSITIONS = {"in", "at"}
+SCENE_PREPOSITIONS = {"in", "at", "during"}
+ARGUMENTS_PLACED = {"dobj"}
+MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "can", "'ll", "wo", "ca"}
+# A person named at least this share as often as the most named one took part; the rest are only mentioned.
+PARTICIPANT_SHARE = 0.3
+MAX_PARTICIPANTS = 8
+
+
+def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
+    return [ClusterItem(id=a.id, date=a.date, text=f"{a.title}\n{a.text}",
+                        entities=tuple(m.entity_id for m in resolution.by_article.get(a.id, [])))
+            for a in articles]
+
+
+def assemble_events(
+    articles: Sequence[Article],
+    parsed: Mapping[str, ParsedArticle],
+    resolution: Resolution,
+    summary_words: int,
+    overrides: Sequence[EventOverride] = (),
+) -> tuple[list[Event], list[Article], list[Diagnostic]]:
+    """Cluster the articles, apply the editors' overrides and describe each event; undated articles take their
+    event's date (inferred). Also returns what was wrong with the overrides."""
+    by_id = {a.id: a for a in articles}
+    items = cluster_items(articles, resolution)
+    copy_groups = near_duplicates(items)
+    groups = cluster_events(items, copies=copy_groups)
+    dates = [event_date([by_id[i] for i in group]) for group in groups]
+    anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
+    told = meetings_told(articles, parsed, resolution, anchors)
+    own_ids = {i: own_event_id(by_id[i], date, parsed, resolution, told) for group, date in zip(groups, dates)
+               for i in group}
+    groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
+    copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
+    events: list[Event] = []
+    dated: dict[str, Article] = {}
+    for index, group in enumerate(groups):
+        members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
+        event = describe_event(members, parsed, resolution, summary_words, own_ids, told,
+                               duplicates=tuple(c for c in copies if c[0] in group))
+        if index in applied:
+            event, problem = apply_override(event, applied[index], resolution)
+            problems += problem
+        events.append(event)
+        for article in members:
+            if article.date is None and event.date is not None:
+                article = article.model_copy(update={"date": event.date, "date_inferred": True})
+            dated[article.id] = article
+    events = _unique_ids(events)
+    events.sort(key=lambda e: (e.date or dt.date.min, e.id), reverse=True)
+    return events, [dated[a.id] for a in articles], problems
+
+
+def apply_override(event: Event, override: EventOverride, resolution: Resolution) -> tuple[Event, list[Diagnostic]]:
+    """The editor's title, date, kind, place, summary and visibility; the event keeps the id the editor named."""
+    update: dict[str, object] = {"hidden": override.hide, "editor_summary": override.summary}
+    problems = []
+    if override.title:
+        update["title"] = override.title
+    if override.date:
+        update["date"] = override.date
+    if override.kind or override.consult_mode:
+        kind = override.kind or event.kind
+        update.update(kind=kind, consult_mode=(override.consult_mode or event.consult_mode)
+                      if kind == EventKind.CONSULT else None)
+    if override.place:
+        place = place_named(override.place, resolution.entities)
+        if place is None:
+            problems.append(override.problem(f"no place or country called {override.place!r} in the digest",
+                                             override.place, "use a name that has a page, or add a curated card"))
+        else:
+            update.update(place=place, country=resolution.entities[place].country or
+                          (place if place.startswith("country/") else None))
+    if override.event != event.id:
+        update.update(id=override.event, aliases=tuple(sorted(set(event.aliases) | {event.id})))
+    return event.model_copy(update=update), problems
+
+
+def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                  anchors: Mapping[str, dt.date | None]) -> dict[str, list[Relation]]:
+    """Article id -> the meetings, talks, visits, calls and agreements it tells, dated against the article's
+    date (an undated article's event date stands in)."""
+    told: dict[str, list[Relation]] = {a.id: [] for a in articles}
+    for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
+        told[relation.article_id].append(relation)
+    return told
+
+
+def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
+                   duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
+    """The event a cluster reports. Its id comes from its first article alone, so it stays put as later
+    articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
+    date = event_date(members)
+    participants, place, ranked, title = _what_happened(members, parsed, resolution, told, date)
+    kind, consult_mode = classify_event(members, parsed)
+    by_id = {a.id: a for a in members}
+    copies = wire_copies(duplicates)  # a wire copy adds no sentence of its own
+    sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
+                 for a in members if a.id not in copies for s in parsed[a.id].sentences]
+    summary = summarize_event(sentences, max_words=summary_words)
+    ids = [own_ids[a.id] for a in members]
+    return Event(
+        id=ids[0],
+        aliases=tuple(sorted(set(ids[1:]) - {ids[0]})),
+        duplicates=duplicates,
+        title=title,
+        date=date,
+        kind=kind,
+        consult_mode=consult_mode,
+        place=place,
+        country=(resolution.entities[place].country or (place if place.startswith("country/") else None)
+                 if place else None),
+        articles=tuple(a.id for a in members),
+        participants=participants,
+        entities=tuple(ranked),
+        summary=tuple(_located(s, parsed[s.article_id], by_id[s.article_id].text) for s in summary),
+    )
+
+
+def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                   told: Mapping[str, Sequence[Relation]], date: dt.date | None
+                   ) -> tuple[tuple[str, ...], str | None, list[str], str]:
+    """(participants, place, entities by mentions, title) of what these articles report."""
+    mentions = [m for a in members for m in resolution.by_article.get(a.id, [])]
+    entities = resolution.entities
+    counts = Counter(m.entity_id for m in mentions)
+    ranked = sorted(counts, key=lambda e: (-counts[e], e))
+    people = [e for e in ranked if entities[e].kind == EntityKind.PERSON]
+    participants = tuple(e for e in people if counts[e] >= PARTICIPANT_SHARE * counts[people[0]])[:MAX_PARTICIPANTS]
+    encounter = reported_encounter(members, told, date, entities)
+    place = event_place(members, parsed, resolution, encounter)
+    title = encounter_title(encounter, place, mentions, entities) if encounter else reported_title(members, parsed)
+    return participants, place, ranked, title
+
+
+def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[str, ParsedArticle],
+                 resolution: Resolution, told: Mapping[str, Sequence[Relation]]) -> str:
+    """The id an event founded by this article alone would have: its date and what it reports."""
+    date = article.date or event_date
+    title = _what_happened([article], parsed, resolution, told, date)[3]
+    return f"{date.isoformat() if date else 'undated'}-{slugify(title)}"
+
+
+def _located(sentence, parsed: ParsedArticle, article_text: str) -> SummarySentence:
+    """The summary sentence as its article has it, at its offset there, so the entity mentions line up.
+
+    The summariser folds whitespace (a paragraph break between two sentences it joined becomes one space) and
+    may trim a dateline, so its words are found again from the sentence's start; the article's span is kept
+    with each whitespace character as one space (the same length, as `cards.linked_text` expects).
+    """
+    source = parsed.sentences[sentence.index]
+    words = r"\s+".join(re.escape(word) for word in sentence.text.split())
+    found = re.compile(words).search(article_text, source.start) if words else None
+    if found is None:  # not the article's words: keep the text, placed at its first sentence
+        return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text,
+                               start=source.start)
+    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=found.start(),
+                           text=re.sub(r"\s", " ", found.group()))
+
+
+def event_date(members: Sequence[Article]) -> dt.date | None:
+    """The date most member articles give; ties go to the earliest."""
+    dates = Counter(a.date for a in members if a.date is not None)
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (-dates[d], d))
+
+
+def event_place(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                encounter: Sequence[Relation] | None = None) -> str | None:
+    """Where a source says the news took place: the place of the encounter the event is, else a place that
+    an "in"/"at" phrase gives to the main happening of a lead sentence ("shot a teenager in Columbus", "In
+    their talks in the city of Nara, they ..."). A place merely mentioned, or named inside another name
+    ("the Delta variant"), a side clause ("days after he visited Beijing") or a plan ("will travel to
+    Paris"), is not where it happened. The place most sources give wins, narrowed to the innermost place
+    inside it that a source gives ("Switzerland" once and "Geneva" once is Geneva)."""
+    entities = resolution.entities
+    votes: Counter = Counter(r.place for r in encounter or () if r.place)
+    for article in members:
+        tokens = parsed[article.id].tokens
+        votes.update({m.entity_id for m in resolution.by_article.get(article.id, [])
+                      if m.sentence < LEAD_SENTENCES and entities[m.entity_id].kind in (EntityKind.PLACE,
+                                                                                      EntityKind.COUNTRY)
+                      and _happened_at(tokens, _span_root(parsed[article.id], m))})
+    if not votes:
+        return None
+    depth = {p: len(place_containers(p, entities)) for p in votes}
+    best = min(votes, key=lambda p: (-votes[p], -depth[p], p))
+    inside = [p for p in votes if best in place_containers(p, entities)]
+    return max(inside, key=lambda p: (depth[p], votes[p], p))
+
+
+def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token:
+    span = parsed.token_span(mention.start, mention.end)
+    inside = {t.i for t in span}
+    return next((t for t in span if t.head not in inside or t.head == t.i), span[-1])
+
+
+def _happened_at(tokens: Sequence[Token], name: Token) -> bool:
+    """Whether a place name is where the main happening of its sentence took place."""
+    if name.pos != "PROPN":
+        return False
+    token = name
+    while token.dep == "appos" or (token.dep == "pobj" and tokens[token.head].text.lower() == "of"
+                                   and tokens[tokens[token.head].head].lemma.lower() in SETTLEMENT_NOUNS):
+        token = tokens[token.head] if token.dep == "appos" else tokens[tokens[token.head].head]
+    if token.dep != "pobj" or tokens[token.head].text.lower() not in PLACE_PREPOSITIONS:
+        return False
+    anchor = tokens[tokens[token.head].head]
+    if anchor.pos in ("NOUN", "PROPN"):
+        if anchor.dep == "pobj" and tokens[anchor.head].text.lower() in SCENE_PREPOSITIONS:
+            anchor = tokens[tokens[anchor.head].head]  # the scene: "In their talks in Nara, they ..."
+        elif anchor.dep in ARGUMENTS_PLACED:
+            anchor = tokens[anchor.head]  # what was done there: "led a protest in Marseille"
+        else:
+            return False
+    return _main_and_done(tokens, anchor)
+
+
+def _main_and_done(tokens: Sequence[Token], verb: Token) -> bool:
+    """Whether a verb carries its sentence's main story (it is the root, or joined to it, or what a
+    reporting root reports) and tells it as done: no modal, no plan, no negation."""
+    for _ in range(6):
+        if verb.pos not in ("VERB", "AUX") or verb.lemma.lower() in FUTURE_GOVERNORS:
+            return False
+        if any(t.head == verb.i and t.i != verb.i and (t.dep == "neg" or (t.dep == "aux" and t.text.lower() in MODALS))
+               for t in tokens if t.sentence == verb.sentence):
+            return False
+        if verb.head == verb.i:
+            return True
+        if verb.dep not in ("conj", "xcomp", "ccomp"):
+            return False
+        verb = tokens[verb.head]
+    return False
+
+
+def _unique_ids(events: list[Event]) -> list[Event]:
+    """Two events founded on the same day about the same people get -2, -3; an alias that two events share,
+    or that is another event's id, redirects nowhere (it would be a guess)."""
+    seen: Counter = Counter()
+    unique = []
+    for event in sorted(events, key=lambda e: (e.id, e.articles)):
+        seen[event.id] += 1
+        unique.append(event if seen[event.id] == 1 else event.model_copy(update={"id": f"{event.id}-{seen[event.id]}"}))
+    taken = {e.id for e in unique}
+    alias_count = Counter(a for e in unique for a in e.aliases)
+    return [e.model_copy(update={"aliases": tuple(a for a in e.aliases if a not in taken and alias_count[a] == 1)})
+            for e in unique]

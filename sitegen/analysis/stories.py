@@ -1,0 +1,161 @@
+"""Storylines: events about one developing story, chained so a reader can follow it from page to page.
+
+Two events belong to one story when the later follows the earlier within MAX_GAP_DAYS and they share its
+cast: at least MIN_SHARED of their central entities (participants, place, country and the most mentioned
+names), one of them not a country (two countries alone have many unrelated stories between them), with a
+Jaccard overlap of at least MIN_OVERLAP. Each event joins the earlier event it shares most with; the
+stories are the connected groups of two events or more.
+
+Editors override in `content/stories/*.md`; the file name is the story's slug:
+
+```markdown
+---
+title: The Nara summit and its aftermath   # optional: the title the story shows
+events: [2026-01-13-x, 2026-01-20-y]      # the story's events (two or more); they leave any other story
+---
+```
+
+Merging two stories is one file listing the events of both; splitting one is two files; retitling is a
+file with the same events and a title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..content.frontmatter import front_matter_line, value_line
+from ..content.models import Article
+from ..content.overrides import read_override_files
+from ..content.slugs import slugify
+from ..contract import Diagnostic, Frozen
+from ..site.ranking import outlets
+from .models import Event
+
+MAX_GAP_DAYS = 21
+CENTRAL_NAMES = 6  # the most mentioned entities of an event that count as its cast, beside participants
+MIN_SHARED = 2
+MIN_OVERLAP = 0.3
+
+
+class Storyline(Frozen):
+    id: str  # slug: the page is stories/<id>/
+    title: str
+    events: tuple[str, ...]  # event ids, oldest first
+    curated: bool = False
+
+
+class StoryOverride(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    source: str = Field(repr=False)
+    story: str  # the slug, from the file name
+    title: str | None = None
+    events: tuple[str, ...] = ()
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    def line_of(self, value: str) -> int:
+        return value_line(self.source, value)
+
+
+def read_story_overrides(content_dir: Path) -> tuple[list[StoryOverride], list[Diagnostic]]:
+    return read_override_files(content_dir / "stories", content_dir, StoryOverride,
+                               lambda path, meta, body: {**meta, "story": slugify(path.stem)},
+                               ("a story", "story"), "a story takes 'title' and 'events' (a list of event ids)")
+
+
+def cast(event: Event) -> set[str]:
+    """The entities an event is about: its participants, where it happened, and its most mentioned names."""
+    return set(event.participants) | {e for e in (event.place, event.country) if e} | set(event.entities[:CENTRAL_NAMES])
+
+
+def rarity(events: Sequence[Event]) -> dict[str, float]:
+    """Inverse event frequency of each entity: sharing a name few events have says more than sharing one
+    that half the digest names."""
+    counts = Counter(e for event in events for e in cast(event))
+    return {e: math.log((1 + len(events)) / n) for e, n in counts.items()}
+
+
+def follows(earlier: Event, later: Event, weight: Mapping[str, float]) -> float:
+    """How strongly `later` continues `earlier`'s story: their cast overlap weighted by rarity, or 0."""
+    if earlier.date is None or later.date is None or not 0 <= (later.date - earlier.date).days <= MAX_GAP_DAYS:
+        return 0.0
+    one, two = cast(earlier), cast(later)
+    shared = one & two
+    if len(shared) < MIN_SHARED or all(e.startswith("country/") for e in shared):
+        return 0.0
+    overlap = sum(weight[e] for e in shared) / (sum(weight[e] for e in one | two) or 1.0)
+    return overlap if overlap >= MIN_OVERLAP else 0.0
+
+
+def chain_events(events: Sequence[Event]) -> list[list[Event]]:
+    """Groups of two events or more on one story, each oldest first, the groups by their first event."""
+    dated = sorted((e for e in events if e.date), key=lambda e: (e.date, e.id))
+    weight = rarity(dated)
+    parent = {e.id: e.id for e in dated}
+
+    def root(ident: str) -> str:
+        while parent[ident] != ident:
+            parent[ident] = parent[parent[ident]]
+            ident = parent[ident]
+        return ident
+
+    for n, event in enumerate(dated):
+        scored = [(follows(earlier, event, weight), earlier.id) for earlier in dated[:n]
+                  if (event.date - earlier.date).days <= MAX_GAP_DAYS]
+        best = max(scored, default=(0.0, ""))
+        if best[0] > 0:
+            parent[root(event.id)] = root(best[1])
+    groups: dict[str, list[Event]] = {}
+    for event in dated:
+        groups.setdefault(root(event.id), []).append(event)
+    return sorted((g for g in groups.values() if len(g) >= 2), key=lambda g: (g[0].date, g[0].id))
+
+
+def storylines(events: Sequence[Event], articles: Mapping[str, Article],
+               overrides: Sequence[StoryOverride] = ()) -> tuple[list[Storyline], list[Diagnostic]]:
+    """The digest's stories: the editor's first (their events leave the generated ones), then the chained."""
+    by_id = {alias: e for e in events for alias in (e.id, *e.aliases)}
+    problems: list[Diagnostic] = []
+    stories: list[Storyline] = []
+    claimed: set[str] = set()
+    for override in overrides:
+        found = []
+        for ident in override.events:
+            if ident not in by_id:
+                problems.append(Diagnostic(path=override.path, line=override.line_of(ident),
+                                           message=f"no event {ident!r}", hint="use the id in the event's URL"))
+            elif by_id[ident].id not in claimed and by_id[ident] not in found:
+                found.append(by_id[ident])
+        if len(found) < 2:
+            problems.append(Diagnostic(path=override.path, line=front_matter_line(override.source, "events"),
+                                       message="a story needs two events or more; the file is ignored",
+                                       hint="list the ids of its events under 'events'"))
+            continue
+        found.sort(key=lambda e: (e.date or dt.date.min, e.id))
+        claimed.update(e.id for e in found)
+        stories.append(Storyline(id=override.story, title=override.title or _title(found, articles),
+                                 events=tuple(e.id for e in found), curated=True))
+    taken = {s.id for s in stories}
+    for group in chain_events([e for e in events if e.id not in claimed]):
+        slug = group[0].id
+        if slug in taken:
+            continue
+        taken.add(slug)
+        stories.append(Storyline(id=slug, title=_title(group, articles), events=tuple(e.id for e in group)))
+    return stories, problems
+
+
+def _title(group: Sequence[Event], articles: Mapping[str, Article]) -> str:
+    """The title of the story's most widely covered event (the latest of equals)."""
+    return max(group, key=lambda e: (outlets(e, articles), e.date or dt.date.min, e.id)).title

@@ -1,0 +1,208 @@
+"""Draw the pages with Jinja into bytes; `write.py` puts them on disk, whole, so a failed build leaves the last site.
+
+Everything from an article or a card is escaped: autoescape is on for every template and Markdown is
+rendered with raw HTML disabled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from ..analysis.events.kinds import KIND_TEXT, kind_text
+from ..content.cards import front_matter, linked_text, md_escape, md_url
+from ..contract import LocatedError
+from ..site.digest import Digest, is_leader
+from ..site.pages import Page
+from ..site.urls import absolute_url, meeting_anchor, page_url
+from ..site.views import definite_article, format_date, format_when
+from ..theme import template_folders
+from .metadata import describe, structured_data
+from .reads import Lazy, PageRecord, ReadLog, tracked_kind
+from .svg import relationship_svg
+
+
+class RenderError(LocatedError):
+    """A template failed (with its file and line), or the output could not be written."""
+
+
+class RecordingEnvironment(Environment):
+    """Jinja that notes, while `log` is set, each template a page loads and each value it reads from the digest.
+
+    Templates reach the digest only through `getattr`/`getitem` (Jinja's filters too), so these two hooks
+    see every read; see `sitegen.output.reads`.
+    """
+
+    log: ReadLog | None = None
+
+    def get_template(self, name, parent=None, globals=None):
+        if self.log is not None and isinstance(name, str):
+            self.log.templates.add(self.join_path(name, parent) if parent is not None else name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):
+        if self.log is not None:
+            self.log.templates.update(self.join_path(n, parent) if parent is not None else n
+                                      for n in names if isinstance(n, str))
+        return super().select_template(names, parent, globals)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if self.log is not None:
+            if isinstance(obj, Digest):
+                return self.log.digest_attribute(obj, attribute)
+            if (kind := tracked_kind(obj)) is not None:
+                return self.log.field(obj, kind, attribute, super().getattr(obj, attribute))
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if self.log is not None and isinstance(argument, str):
+            if isinstance(obj, Digest):
+                return self.log.digest_attribute(obj, argument)
+            if (kind := tracked_kind(obj)) is not None:
+                return self.log.field(obj, kind, argument, super().getitem(obj, argument))
+        return super().getitem(obj, argument)
+
+
+def markdown_renderer() -> Callable[[str], Markup]:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+    def render(text: str) -> Markup:
+        return Markup(md.render(text or ""))  # html=False escapes any raw HTML in the source
+
+    return render
+
+
+def make_environment(templates_dir: Path, overrides_dir: Path | None = None, recording: bool = False) -> Environment:
+    """Jinja over the site's overrides, its templates folder, then the default theme (`theme.template_folders`).
+
+    With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
+    """
+    env = (RecordingEnvironment if recording else Environment)(
+        loader=FileSystemLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
+        # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
+        autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @pass_context
+    def url(context, target: str) -> str:
+        return page_url(target, context["page"], context["digest"].base_url)
+
+    @pass_context
+    def link(context, thing) -> str:
+        return page_url(context["digest"].link_target(thing), context["page"], context["digest"].base_url)
+
+    @pass_context
+    def graph(context, entity) -> Markup:
+        return call_helper(env, "graph", context["digest"], context["page"], entity)
+
+    @pass_context
+    def linked(context, text: str, article_id: str, start: int) -> str:
+        return call_helper(env, "linked", context["digest"], context["page"], text, article_id, start)
+
+    def leader(person) -> bool:
+        log = getattr(env, "log", None)
+        if log is not None and tracked_kind(person) is not None:
+            log.field(person, tracked_kind(person), "roles", person.roles)
+        return is_leader(person)
+
+    env.globals.update(url=url, link=link, graph=graph, is_leader=leader, anchor=meeting_anchor, linked=linked,
+                       event_kinds=KIND_TEXT)
+    env.filters.update(date=format_date, when=format_when, markdown=markdown_renderer(), md=md_escape, md_url=md_url,
+                       front_matter=front_matter, kind_label=kind_text,
+                       the=definite_article)
+    env.tests.update(leader=leader)
+    return env
+
+
+def draw_graph(digest: Digest, page: Page, entity) -> Markup:
+    return relationship_svg(digest, entity, lambda other: page_url(digest.link_target(other), page, digest.base_url))
+
+
+def link_mentions(digest: Digest, page: Page, text: str, article_id: str, start: int) -> str:
+    mentions = [(m.start, m.end, page_url(digest.link_target(m.entity_id), page, digest.base_url))
+                for m in digest.mentions_in(article_id)]
+    return linked_text(text, start, mentions)
+
+
+def call_helper(env: Environment, name: str, digest: Digest, page: Page, *args: Any) -> Any:
+    """A page-relative helper that reads the digest in Python: recorded as one read, with its result."""
+    args = tuple(a.read() if isinstance(a, Lazy) else a for a in args)
+    log = getattr(env, "log", None)
+    if log is None:
+        return PAGE_HELPERS[name](digest, page, *args)
+    return log.helper(name, page, lambda: PAGE_HELPERS[name](digest, page, *args), args)
+
+
+def page_meta(digest: Digest, page: Page, search: bool) -> dict[str, object]:
+    """What the page's head says about it: description, canonical URL, JSON-LD, search settings."""
+    return {
+        "description": describe(digest, page),
+        "canonical": absolute_url(digest.base_url, page.path if page.listed or page.subject not in digest.event_by_id
+                                  else digest.link_target(page.subject)),
+        "og_type": "article" if page.subject in digest.event_by_id else "website",
+        "structured": structured_data(digest, page),
+        "search": search,
+        "base_path": urlsplit(digest.base_url).path or "/",
+        "indexed": page.card is not None,
+    }
+
+
+PAGE_HELPERS: Mapping[str, Callable[..., Any]] = {"graph": draw_graph, "linked": link_mentions, "meta": page_meta}
+
+
+def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
+                 on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None,
+                 records: dict[str, PageRecord] | None = None) -> dict[str, bytes]:
+    """Every output file's bytes by its path in the site; nothing is written yet.
+
+    With `records`, what each page loaded and read goes into it by page path (for exact rebuilds).
+    """
+    env = make_environment(templates_dir, overrides_dir, recording=records is not None)
+    files: dict[str, bytes] = {}
+    to_html = env.filters["markdown"]
+    memo: dict = {}
+    for page in pages:
+        log = env.log = ReadLog(memo) if records is not None else None
+        try:
+            meta = call_helper(env, "meta", digest, page, search)
+            card = ""
+            if page.card:
+                card = env.get_template(page.card).render(digest=digest, page=page, meta=meta)
+                files[page.path + "index.md"] = card.encode("utf-8")
+            body = to_html(card.split("\n---\n", 1)[1]) if card else Markup("")
+            html = env.get_template(page.template).render(digest=digest, page=page, meta=meta, card=body)
+        except TemplateError as exc:
+            path, line = template_location(exc, templates_dir / page.template)
+            raise RenderError(f"{exc} (while drawing /{page.path})", path, line) from exc
+        finally:
+            if records is not None:
+                env.log = None
+        if log is not None:
+            records[page.path] = PageRecord.of(page, log)
+        files[page.file] = html.encode("utf-8")
+        on_page(1)
+    return files
+
+
+def template_location(exc: TemplateError, fallback: Path) -> tuple[str, int | None]:
+    """(file, line) of the template frame that failed; Jinja puts template frames into the traceback."""
+    if getattr(exc, "filename", None):  # syntax errors carry their own location
+        return exc.filename, exc.lineno
+    where: tuple[str, int | None] = (str(fallback), None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".md")):
+            where = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return where

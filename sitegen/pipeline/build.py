@@ -1,0 +1,260 @@
+"""Run the stages in order and gather everything before a single file is written."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from ..analysis.events.assemble import assemble_events
+from ..analysis.events.coverage import sentences_added
+from ..analysis.geo import load_gazetteer
+from ..analysis.models import EntityKind
+from ..analysis.resolve import clean_name, fold, resolve_entities
+from ..analysis.statements.relations import extract_statements, merge_relations
+from ..analysis.stories import read_story_overrides, storylines
+from ..config import Settings
+from ..content.articles import read_articles
+from ..content.cards import read_cards, ruler_patterns
+from ..content.overrides import read_event_overrides
+from ..contract import Diagnostic
+from ..nlp.models import ParsedArticle
+from ..nlp.parse import parse_articles
+from ..output.feeds import publication_files
+from ..output.reads import PageRecord, pages_to_draw
+from ..output.render import PAGE_HELPERS, render_pages
+from ..output.write import update_site, write_site
+from ..serve.changes import Needs, static_sources
+from ..site.digest import Digest
+from ..site.pages import Page, plan_pages
+from ..theme import static_folders
+from .store import Cache
+
+
+class BuildFailed(Exception):
+    """The build stopped before writing anything; the last good site is untouched."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class BuildReport:
+    articles: int = 0
+    events: int = 0
+    entities: int = 0
+    pages: int = 0
+    parsed: int = 0  # articles that went through spaCy in this build (the rest came from the cache)
+    seconds: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+Progress = Callable[[str, int], Callable[[int], None]]  # (stage description, total) -> advance(n)
+
+
+def _no_progress(description: str, total: int) -> Callable[[int], None]:
+    return lambda n: None
+
+
+def _stop_if_strict(strict: bool, report: BuildReport) -> None:
+    if strict and report.diagnostics:
+        raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
+                          report.diagnostics)
+
+
+ParsedMemo = Mapping[str, ParsedArticle]  # parses kept in memory between rebuilds, by their NLP cache key
+
+
+def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
+                    progress: Progress = _no_progress) -> Digest:
+    """Everything the site shows, from the content folder: the stages up to (not including) rendering."""
+    return _analyse(settings, report, strict, progress, {})[0]
+
+
+def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
+             known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle]]:
+    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
+    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
+    cards, card_problems = read_cards(settings.content_dir)
+    overrides, override_problems = read_event_overrides(settings.content_dir)
+    story_overrides, story_problems = read_story_overrides(settings.content_dir)
+    report.diagnostics.extend(diagnostics + card_problems + override_problems + story_problems)
+    _stop_if_strict(strict, report)
+    if not articles:
+        raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
+
+    used = dict(known)
+    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
+                                           progress("Analysing articles", len(articles)), memo=used)
+    resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
+    events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
+                                                         overrides)
+    report.diagnostics.extend(override_problems)
+    _stop_if_strict(strict, report)
+    events = [e for e in events if not e.hidden]
+    relations, quotes = extract_statements(parsed, resolution, {a.id: a.date for a in articles})
+    stories, story_problems = storylines(events, {a.id: a for a in articles}, story_overrides)
+    report.diagnostics.extend(story_problems)
+    return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
+                  articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
+                  mentions=resolution.mentions, relations=merge_relations(relations, resolution.entities),
+                  quotes=quotes, stories=stories, added=sentences_added(events, parsed)), used
+
+
+def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
+    """Build the site described by `settings` into `settings.output_dir`; raises BuildFailed on failure."""
+    return _full_build(settings, strict, progress, record=False)[0]
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """What the last good build made and read: all a rebuild needs to redo only what changed."""
+
+    settings: Settings
+    digest: Digest
+    pages: tuple[Page, ...]
+    records: Mapping[str, PageRecord]  # by page path
+    outputs: Mapping[str, str]  # hash of every generated file (not static, not search) by its path in the site
+    parsed: ParsedMemo
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class RebuildReport:
+    drawn: int = 0  # pages drawn again
+    changed: int = 0  # generated files (pages, cards, feeds, sitemap) whose bytes changed, removed included
+    static: int = 0  # static paths copied or removed
+    parsed: int = 0  # articles that went through spaCy
+    full: bool = False
+    seconds: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def build_state(settings: Settings, progress: Progress = _no_progress, known: ParsedMemo | None = None,
+                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState]:
+    """A full build that also keeps what each page read, for `rebuild`."""
+    report, state = _full_build(settings, False, progress, record=True, known=known or {}, lock=lock)
+    assert state is not None
+    return report, state
+
+
+def _full_build(settings: Settings, strict: bool, progress: Progress, record: bool, known: ParsedMemo = {},
+                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState | None]:
+    started = time.perf_counter()
+    report = BuildReport()
+    digest, parsed = _analyse(settings, report, strict, progress, known)
+    pages = plan_pages(digest)
+    records: dict[str, PageRecord] | None = {} if record else None
+    files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                         on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
+                         records=records)
+    files.update(publication_files(digest, pages))
+    write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
+               index_search=settings.search, lock=lock)
+    write_site(card_files(files), [], settings.cards_dir)
+
+    report.articles, report.events = len(digest.articles), len(digest.events)
+    report.entities, report.pages = len(digest.entities), len(pages)
+    report.seconds = time.perf_counter() - started
+    if records is None:
+        return report, None
+    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
+                             outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
+                             diagnostics=tuple(report.diagnostics))
+
+
+def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The Markdown cards among the site's files, by their path in the cards folder."""
+    return {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
+            lock: AbstractContextManager | None = None) -> tuple[RebuildReport, SiteState]:
+    """Redo what `needs` asks and no more, from the last good `state`; raises like `build_site` and then
+    leaves the site as it was.
+
+    A template change draws the pages that loaded it; a static change copies those files; a content change
+    analyses the content again (spaCy only for texts it has not parsed with these curated names) and draws
+    the pages whose reads now give something else. A content problem that the last good build did not have
+    fails the rebuild, so a half-edited card never replaces the page it curates.
+    """
+    started = time.perf_counter()
+    settings = settings or state.settings
+    if needs.full or settings != state.settings:
+        full, new_state = build_state(settings, known=state.parsed, lock=lock)
+        return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
+                             seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
+    report = RebuildReport()
+    digest, pages, parsed = state.digest, list(state.pages), state.parsed
+    if needs.content:
+        analysis = BuildReport()
+        digest, parsed = _analyse(settings, analysis, False, _no_progress, state.parsed)
+        old = {(d.path, d.message) for d in state.diagnostics}
+        new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
+        if new:
+            raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
+        report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
+        pages = plan_pages(digest)
+    todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
+    records = {page.path: state.records[page.path] for page in pages if page.path in state.records}
+    files = render_pages(digest, todo, settings.templates_dir, search=settings.search,
+                         overrides_dir=settings.overrides_dir, records=records)
+    if needs.content:
+        files.update(publication_files(digest, pages))
+    outputs = dict(state.outputs)
+    kept = {page.file for page in pages} | {page.path + "index.md" for page in pages if page.card}
+    removes = sorted(path for path in outputs
+                     if path not in kept and (needs.content and path not in files or _is_page_output(path, state)))
+    for path in removes:
+        del outputs[path]
+    writes = {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}
+    outputs.update({path: _hash(data) for path, data in writes.items()})
+    static_dirs = static_folders(settings.static_dir, settings.overrides_dir)
+    static = {rel: static_sources(rel, static_dirs) for rel in needs.static}
+    if writes or removes or static:
+        update_site(settings.output_dir, writes, removes, static, index_search=settings.search, lock=lock)
+    card_writes, card_removes = card_files(writes), card_files(dict.fromkeys(removes, b""))
+    if card_writes or card_removes:
+        update_site(settings.cards_dir, card_writes, sorted(card_removes), {})
+    report.drawn, report.changed, report.static = len(todo), len(writes) + len(removes), len(static)
+    report.seconds = time.perf_counter() - started
+    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
+                             outputs=outputs, parsed=parsed,
+                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics)
+
+
+def _is_page_output(path: str, state: SiteState) -> bool:
+    return path in {page.file for page in state.pages} or path.endswith("/index.md")
+
+
+def known_facts(settings: Settings, name: str, kind: EntityKind) -> tuple[str, dict | None]:
+    """What the content says about an entity of that name and kind, for a new curated card."""
+    digest = analyse_content(settings, BuildReport())
+    wanted = fold(clean_name(name))
+    candidates = digest.of_kind(kind)
+    entity = next((e for e in candidates if wanted in {fold(n) for n in (e.name, *e.aliases)}), None)
+    if entity is None:  # a lone surname: only when exactly one entity has it
+        by_part = [e for e in candidates if wanted in (fold(e.name).split()[0], fold(e.name).split()[-1])]
+        entity = by_part[0] if len(by_part) == 1 else None
+    if entity is None:
+        return name, None
+    def name_of(entity_id: str | None) -> str | None:
+        return digest.entities[entity_id].name if entity_id else None
+
+    surface = sorted({clean_name(m.text) for m in digest.mentions if m.entity_id == entity.id} - {entity.name})
+    facts = {
+        "aliases": sorted(set(entity.aliases) | set(surface)),
+        "country": name_of(entity.country),
+        "located_in": name_of(entity.located_in),
+        "place_kind": entity.place_kind,
+        "roles": [{"title": r.title, **({"country": name_of(r.country)} if r.country else {}),
+                   **({"former": True} if r.former else {})} for r in entity.roles],
+    }
+    return entity.name, facts
