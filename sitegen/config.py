@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import fsspec
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .content.articles import MAX_ARTICLE_CHARS
 from .contract import LocatedError
@@ -21,10 +24,13 @@ class ConfigError(LocatedError):
 
 _TOML_LINE = re.compile(r"\(at line (\d+)")  # tomllib states the line only in its message (before 3.14)
 # The command-line flag that sets a key, to name it when the value came from there.
-FLAGS = {"content_dir": "--content", "output_dir": "--out", "base_url": "--base-url", "model": "--model"}
+FLAGS = {"content_dir": "--content", "output_dir": "--out", "base_url": "--base-url", "model": "--model",
+         "executor": "--executor", "scheduler": "--scheduler"}
 INPUT_DIRS = ("content_dir", "templates_dir", "static_dir", "overrides_dir")
 WRITTEN_DIRS = ("output_dir", "cache_dir", "cards_dir")  # output and cards are replaced whole by a build
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
+_STORAGE_URL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ucx", "ws", "wss")  # what a Dask scheduler listens on
 
 
 class Settings(BaseModel):
@@ -44,8 +50,8 @@ class Settings(BaseModel):
     """Articles (articles/), curated entity cards (entities/) and event overrides (events/)."""
     output_dir: Path = Path("site")
     """The built site; replaced whole by every successful build."""
-    cache_dir: Path = Path(".sitegen/cache")
-    """spaCy results by article content hash; safe to delete."""
+    cache_dir: Path | str = Path(".sitegen/cache")
+    """spaCy results by article content hash; safe to delete. A folder, or an fsspec URL all machines reach (s3://bucket/cache with s3fs)."""
     cards_dir: Path = Path(".sitegen/cards")
     """The generated Markdown cards; never written into the content folder."""
     templates_dir: Path = Path("templates")
@@ -60,6 +66,51 @@ class Settings(BaseModel):
     """Longer article texts are skipped with a warning: far under spaCy's 1,000,000, so no file keeps a build busy for minutes."""
     search: bool = True
     """Build a Pagefind search index into pagefind/."""
+    executor: Literal["local", "dask"] = "local"
+    """Where parsing and rendering run: "local" (this process) or "dask" (a Dask cluster; pip install 'sitegen[dask]')."""
+    scheduler: str = ""
+    """With executor = "dask": the scheduler's address, e.g. tcp://10.0.0.5:8786; empty starts a local cluster with one worker per core."""
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _folder_or_url(cls, value: object) -> object:
+        """A local folder stays a Path (file:// included, so the folder checks apply); another fsspec URL stays
+        text, once its protocol is known and the package that reads it is installed."""
+        if not isinstance(value, str):
+            return value
+        if not (match := _STORAGE_URL.match(value)):
+            return Path(value)
+        protocol = match.group(1).lower()
+        if protocol in ("file", "local"):
+            return Path(value[match.end():])
+        if protocol not in fsspec.available_protocols():
+            raise ValueError(f"unknown storage protocol {protocol}://; use a folder or an fsspec URL such as "
+                             f"s3://bucket/sitegen-cache or memory://sitegen-cache")
+        try:
+            fsspec.get_filesystem_class(protocol)
+        except ImportError as exc:
+            raise ValueError(f"{protocol}:// needs a package that is not installed: {exc}") from exc
+        return value
+
+    @field_validator("executor")
+    @classmethod
+    def _installed(cls, value: str) -> str:
+        if value == "dask" and importlib.util.find_spec("distributed") is None:
+            raise ValueError("\"dask\" needs Dask installed: pip install 'sitegen[dask]'")
+        return value
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_address(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if info.data.get("executor") != "dask":
+            raise ValueError("a scheduler is only used with executor = \"dask\"; set that too, or remove the address")
+        parts = urlsplit(value)
+        if parts.scheme not in SCHEDULER_PROTOCOLS or not parts.hostname:
+            raise ValueError(f"must be a Dask scheduler address such as tcp://10.0.0.5:8786, not {value!r}")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -124,7 +175,8 @@ def load_settings(project_dir: Path, config_file: Path | None = None, **override
                     for err in exc.errors()]) from exc
     base = path.parent if path.is_file() else project_dir
     settings = settings.model_copy(
-        update={name: (base / getattr(settings, name)).resolve() for name in (*INPUT_DIRS, *WRITTEN_DIRS)}
+        update={name: (base / getattr(settings, name)).resolve() for name in (*INPUT_DIRS, *WRITTEN_DIRS)
+                if isinstance(getattr(settings, name), Path)}
     )
     if problems := folder_problems(settings, base.resolve()):
         raise fail(problems)
@@ -140,7 +192,9 @@ def folder_problems(settings: Settings, project: Path) -> list[tuple[str, str]]:
     """
     problems: list[tuple[str, str]] = []
     for key in WRITTEN_DIRS:
-        folder: Path = getattr(settings, key)
+        folder = getattr(settings, key)
+        if not isinstance(folder, Path):  # a cache at a URL is no local folder
+            continue
         if folder == Path(folder.anchor):
             problems.append((key, "is the filesystem root; choose a folder of its own"))
             continue
@@ -161,8 +215,8 @@ def folder_problems(settings: Settings, project: Path) -> list[tuple[str, str]]:
                 break
         else:
             for other in WRITTEN_DIRS:
-                written: Path = getattr(settings, other)
-                if other != key and key != "cache_dir" and written.is_relative_to(folder):
+                written = getattr(settings, other)
+                if other != key and key != "cache_dir" and isinstance(written, Path) and written.is_relative_to(folder):
                     problems.append((key, f"{folder} {'is' if written == folder else 'contains'} the {other} "
                                           f"folder {written}, and a build replaces it whole"))
                     break

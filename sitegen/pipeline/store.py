@@ -1,4 +1,8 @@
-"""A content-addressed store on disk: results are found by a hash of everything that produced them."""
+"""A content-addressed store: results are found by a hash of everything that produced them.
+
+The store lives in a local folder or at any fsspec URL (`file://`, `memory://`, `s3://bucket/prefix`, ...),
+so builds on several machines and the workers of a cluster can share one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,12 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from fsspec.core import url_to_fs
+from fsspec.implementations.local import LocalFileSystem
+
+_MAGIC = b"sitegen-cache-1\n"
+_DIGEST_SIZE = 16
 
 
 def cache_key(*parts: str) -> str:
@@ -17,29 +27,54 @@ def cache_key(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def _checksum(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
+
+
 class Cache:
-    """Entries live at `root/<namespace>/<key[:2]>/<key>`; writes are atomic so a killed build corrupts nothing."""
+    """Entries live at `root/<namespace>/<key[:2]>/<key>`, each with a checksum of its bytes.
 
-    def __init__(self, root: Path) -> None:
+    A local write goes to a temporary file renamed into place, so a killed build leaves no half entry; an
+    object store (s3, memory) writes whole objects. Where a filesystem can do neither, the checksum still
+    turns a torn or damaged entry into a miss, as it does for an unreadable one.
+    """
+
+    def __init__(self, root: Path | str) -> None:
         self.root = root
+        self.fs, self._base = url_to_fs(str(root))
+        self._local = isinstance(self.fs, LocalFileSystem)
 
-    def _path(self, namespace: str, key: str) -> Path:
-        return self.root / namespace / key[:2] / key
+    def _path(self, namespace: str, key: str) -> str:
+        return f"{self._base.rstrip('/')}/{namespace}/{key[:2]}/{key}"
 
     def get(self, namespace: str, key: str) -> bytes | None:
         try:
-            return self._path(namespace, key).read_bytes()
-        except OSError:
+            entry = self.fs.cat_file(self._path(namespace, key))
+        except (OSError, ValueError):  # fsspec reports a missing or unreadable object as one of these
             return None
+        header = len(_MAGIC) + _DIGEST_SIZE
+        data = entry[header:]
+        return data if entry[:len(_MAGIC)] == _MAGIC and entry[len(_MAGIC):header] == _checksum(data) else None
 
     def put(self, namespace: str, key: str, data: bytes) -> None:
-        path = self._path(namespace, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        path, entry = self._path(namespace, key), _MAGIC + _checksum(data) + data
+        if self._local:
+            _write_atomically(Path(path), entry)
+            return
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            self.fs.pipe_file(path, entry)
+        except FileNotFoundError:  # a filesystem with real folders (sftp, ftp) wants the parent first
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+            self.fs.pipe_file(path, entry)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
