@@ -88,5 +88,5 @@ def open_executor(settings: Settings) -> Iterator[Executor]:
             yield DaskExecutor(client)
         return
     with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         yield DaskExecutor(client)
