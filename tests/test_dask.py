@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import uuid
 from pathlib import Path
@@ -18,9 +19,10 @@ from typer.testing import CliRunner
 
 from sitegen.cli import app
 from sitegen.config import load_settings
-from sitegen.output.render import RenderError
-from sitegen.pipeline.build import build_site
+from sitegen.output.render import RenderError, TemplateFiles, draw_pages
+from sitegen.pipeline.build import BuildReport, analyse_content, build_site
 from sitegen.pipeline.executor import DaskExecutor, LocalExecutor
+from sitegen.site.pages import plan_pages
 
 from conftest import copy_project
 
@@ -193,6 +195,20 @@ def test_a_template_error_on_a_worker_names_the_template_and_line(project, clust
     with pytest.raises(RenderError) as caught:
         build_site(settings)
     assert (caught.value.path, caught.value.line) == (str(broken), 3)
+
+
+def test_workers_draw_with_the_templates_the_build_read(project, cluster):
+    _, client = cluster
+    override = project / "overrides" / "templates" / "about.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("About this digest, as written on the build's machine\n", encoding="utf-8")
+    settings = load_settings(project)
+    digest = analyse_content(settings, BuildReport())
+    pages = [page for page in plan_pages(digest) if page.template == "about.html"]
+    files = TemplateFiles.read(settings.templates_dir, settings.overrides_dir)
+    shutil.rmtree(project / "overrides")  # gone from every disk a worker could read
+    [(drawn, _)] = DaskExecutor(client).map(draw_pages, pages, digest, settings.templates_dir, files, False, False)
+    assert drawn == {pages[0].file: b"About this digest, as written on the build's machine\n"}
 
 
 def double(batch: list[int], offset: int) -> list[int]:

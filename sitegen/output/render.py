@@ -6,12 +6,15 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context, select_autoescape
+from jinja2 import (BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound, pass_context,
+                    select_autoescape)
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -79,13 +82,42 @@ def markdown_renderer() -> Callable[[str], Markup]:
     return render
 
 
-def make_environment(templates_dir: Path, overrides_dir: Path | None = None, recording: bool = False) -> Environment:
-    """Jinja over the site's overrides, its templates folder, then the default theme (`theme.template_folders`).
+@dataclass(frozen=True)
+class TemplateFiles:
+    """Every file of the template folders, in search order, read where the build runs: a worker on another
+    machine draws with exactly these templates, not with whatever its own disk holds at those paths."""
+
+    layers: tuple[tuple[str, Mapping[str, bytes]], ...]  # (folder, {template name: bytes})
+
+    @classmethod
+    def read(cls, templates_dir: Path, overrides_dir: Path | None) -> TemplateFiles:
+        return cls(tuple((str(folder), {path.relative_to(folder).as_posix(): path.read_bytes()
+                                        for path in sorted(folder.rglob("*")) if path.is_file()})
+                         for folder in template_folders(templates_dir, overrides_dir) if folder.is_dir()))
+
+
+class TemplateFilesLoader(BaseLoader):
+    """Jinja's FileSystemLoader, over `TemplateFiles`: the same first match, text and file name."""
+
+    def __init__(self, files: TemplateFiles) -> None:
+        self.files = files
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for folder, sources in self.files.layers:
+            if template in sources:
+                filename = os.path.normpath(os.path.join(folder, *template.split("/")))
+                return sources[template].decode("utf-8"), filename, lambda: True
+        raise TemplateNotFound(template)
+
+
+def make_environment(files: TemplateFiles, recording: bool = False) -> Environment:
+    """Jinja over the site's overrides, its templates folder, then the default theme (`theme.template_folders`),
+    as `files` read them.
 
     With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
     """
     env = (RecordingEnvironment if recording else Environment)(
-        loader=FileSystemLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
+        loader=TemplateFilesLoader(files),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -171,7 +203,8 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
     pages are drawn by `executor`, in batches that each get the digest once.
     """
     files: dict[str, bytes] = {}
-    drawn = executor.map(draw_pages, pages, digest, templates_dir, search, overrides_dir, records is not None)
+    drawn = executor.map(draw_pages, pages, digest, templates_dir, TemplateFiles.read(templates_dir, overrides_dir),
+                         search, records is not None)
     for page, (page_files, record) in zip(pages, drawn, strict=True):
         files.update(page_files)
         if records is not None:
@@ -180,10 +213,10 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
     return files
 
 
-def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, search: bool, overrides_dir: Path | None,
+def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, files: TemplateFiles, search: bool,
                recording: bool) -> Iterator[tuple[dict[str, bytes], PageRecord | None]]:
     """Each page's files (its HTML, and its Markdown card if it has one), with what it read if `recording`."""
-    env = make_environment(templates_dir, overrides_dir, recording=recording)
+    env = make_environment(files, recording=recording)
     to_html = env.filters["markdown"]
     memo: dict = {}
     for page in pages:
