@@ -132,25 +132,30 @@ def grid_rows(events: Sequence[Event], gold: Mapping[str, str], golds: Mapping[s
     print(f"{'':>6}" + "".join(f"{o:>12g}" for o in OVERLAP_GRID))
     for specific in SPECIFIC_GRID:
         cells = [score(events, gold, golds, ChainRule(min_specific=specific, min_overlap=o)) for o in OVERLAP_GRID]
-        print(f"{specific:>6g}" + "".join(f"{c.on_topic / c.links if c.links else 0:>7.2f} ({c.links:>2})" for c in cells))
+        shares = [(c.on_topic / c.links if c.links else 0.0, c.links) for c in cells]
+        print(f"{specific:>6g}" + "".join(f"{share:>7.2f} ({links:>2})" for share, links in shares))
 
 
 def ranking_rows(events: Sequence[Event], articles: Mapping[str, Article], gold: Mapping[str, str],
                  kinds: Mapping[str, dict]) -> None:
     """The front page's lead beside what the gold can say of importance: how many outlets covered each gold
     event (AllSides roundups carry at most three, so the gold has no coverage ranking beyond that)."""
-    coverage = Counter(len({a.source for a in articles.values() if gold[a.id] == label}) for label in set(gold.values()))
-    print(f"\nFront page: the top {TOP_STORIES} of the DEV site (sitegen.site.ranking), newest date "
+    coverage = Counter(len({a.source for a in articles.values() if gold[a.id] == label})
+                       for label in set(gold.values()))
+    print(f"\nFront page: the top {TOP_STORIES} of the site of these articles (sitegen.site.ranking), newest date "
           f"{max(e.date for e in events if e.date)}")
     print("gold events by outlets covering them: " + ", ".join(f"{n} outlets {c}" for n, c in sorted(coverage.items())))
+
     def gold_outlets(event: Event) -> int:
         main = gold_event(event, gold)
         return len({a.source for a in articles.values() if gold[a.id] == main})
 
     ranked = ranked_events(events, articles)
-    print(f"{'rank':>4} {'date':<11}{'outlets':>8}{'gold events':>12}{'gold outlets':>13}  {'kind':<12}{'gold kind':<12}title")
+    print(f"{'rank':>4} {'date':<11}{'outlets':>8}{'gold events':>12}{'gold outlets':>13}  {'kind':<12}"
+          f"{'gold kind':<12}title")
     for rank, event in enumerate(ranked[:TOP_STORIES], 1):
-        print(f"{rank:>4} {event.date!s:<11}{outlets(event, articles):>8}{len(set(gold[a] for a in event.articles)):>12}"
+        joined = len({gold[a] for a in event.articles})
+        print(f"{rank:>4} {event.date!s:<11}{outlets(event, articles):>8}{joined:>12}"
               f"{gold_outlets(event):>13}  {event.kind.value:<12}"
               f"{kinds.get(gold_event(event, gold), {}).get('kind', '?'):<12}{event.title[:60]}")
     inflated = [e for e in ranked if outlets(e, articles) > gold_outlets(e)]
@@ -158,6 +163,7 @@ def ranking_rows(events: Sequence[Event], articles: Mapping[str, Article], gold:
           f"{len(ranked)}, {sum(e in ranked[:TOP_STORIES] for e in inflated)} in the top {TOP_STORIES}")
     agree = sum(e.kind.value == kinds.get(gold_event(e, gold), {}).get("kind") for e in ranked[:TOP_STORIES])
     print(f"top {TOP_STORIES} whose kind (which scales the score) is the gold kind: {agree}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -183,9 +189,9 @@ def main() -> None:
     print(f"fitted on the 1st half ({len(first)} events to {max(e.date for e in first)}): min_specific / min_overlap "
           f"{describe(fitted)}, {fitted_first.on_topic} of {fitted_first.links} links on topic")
     rules = {"previous": PREVIOUS, "shipped": ChainRule(), "fitted": fitted}
-    print(f"\n{'storyline links (min_specific / min_overlap)':<45}{'stories':>8}{'events':>7}{'links':>6}{'same':>6}{'topic':>7}{'+named':>7}"
-          f"{'R named':>9}{'R topic':>9}")
-    for part, part_events in (("DEV", events), ("2nd half", second)):
+    print(f"\n{'storyline links (min_specific / min_overlap)':<45}{'stories':>8}{'events':>7}{'links':>6}{'same':>6}"
+          f"{'topic':>7}{'+named':>7}{'R named':>9}{'R topic':>9}")
+    for part, part_events in (("all", events), ("2nd half", second)):
         for name, rule in rules.items():
             print_row(f"{part} {name} {describe(rule)}", score(part_events, gold, golds, rule))
     print("same: links within one gold event; topic: share of links on one gold topic; +named: also sharing a gold "

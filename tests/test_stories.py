@@ -38,7 +38,8 @@ def test_events_sharing_only_countries_are_not_one_story():
     lima = Event(id="lima", title="Lima trade talks", date=dt.date(2026, 3, 2), articles=("a",), place="place/lima",
                  entities=("country/japan", "country/peru", "place/lima"))
     tokyo = lima.model_copy(update={"id": "tokyo", "title": "Tokyo fisheries deal", "date": dt.date(2026, 3, 5),
-                                    "place": "place/tokyo", "entities": ("country/japan", "country/peru", "place/tokyo")})
+                                    "place": "place/tokyo",
+                                    "entities": ("country/japan", "country/peru", "place/tokyo")})
     assert chain_events([lima, tokyo]) == []
 
 

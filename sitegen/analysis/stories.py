@@ -43,7 +43,7 @@ from .models import Event
 MAX_GAP_DAYS = 21
 CENTRAL_NAMES = 6  # the most mentioned entities of an event that count as its cast, beside participants
 MIN_SHARED = 2
-MIN_SPECIFIC = 1.5
+MIN_SPECIFIC = 1.5  # countries aside, the shared names weigh this many names only the two events have
 MIN_OVERLAP = 0.2
 
 
