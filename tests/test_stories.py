@@ -30,6 +30,34 @@ def test_events_with_the_same_cast_within_weeks_form_one_story_and_others_stay_o
     assert chain_events([TALKS, LATER]) == []  # four weeks apart: a new story
 
 
+def test_two_events_alone_in_a_digest_with_the_same_cast_form_one_story():
+    assert [[e.id for e in g] for g in chain_events([PACT, TALKS])] == [["talks", "pact"]]
+
+
+def test_events_sharing_only_countries_are_not_one_story():
+    lima = Event(id="lima", title="Lima trade talks", date=dt.date(2026, 3, 2), articles=("a",), place="place/lima",
+                 entities=("country/japan", "country/peru", "place/lima"))
+    tokyo = lima.model_copy(update={"id": "tokyo", "title": "Tokyo fisheries deal", "date": dt.date(2026, 3, 5),
+                                    "place": "place/tokyo",
+                                    "entities": ("country/japan", "country/peru", "place/tokyo")})
+    assert chain_events([lima, tokyo]) == []
+
+
+def test_a_president_his_country_and_parliament_named_by_every_event_do_not_make_a_story():
+    def week(ident: str, day: int, *specific: str) -> Event:
+        people = ("person/pat-lee", *(s for s in specific if s.startswith("person/")))
+        return Event(id=ident, title=ident, date=dt.date(2026, 3, day), articles=("a",), participants=people,
+                     entities=(*people, "country/norland", "organization/parliament",
+                               *(s for s in specific if not s.startswith("person/"))))
+
+    events = [week("budget", 1, "person/ines-vale", "place/porto-alto"), week("floods", 2, "place/rio-claro"),
+              week("tariffs", 3, "person/ines-vale", "place/porto-alto"), week("speech", 4), week("vote", 5),
+              week("visit", 6, "place/vila-nova")]
+    # the budget and the tariffs share their minister and city; the speech and the vote share only the names
+    # every event of the week has
+    assert [[e.id for e in g] for g in chain_events(events)] == [["budget", "tariffs"]]
+
+
 def test_an_editor_story_takes_its_events_and_title(tmp_path):
     override = StoryOverride(path="stories/canberra.md", source="events: [talks, fund]\n", story="canberra",
                              title="Canberra week", events=("talks", "fund"))

@@ -1,10 +1,13 @@
 """Storylines: events about one developing story, chained so a reader can follow it from page to page.
 
 Two events belong to one story when the later follows the earlier within MAX_GAP_DAYS and they share its
-cast: at least MIN_SHARED of their central entities (participants, place, country and the most mentioned
-names), one of them not a country (two countries alone have many unrelated stories between them), with a
-Jaccard overlap of at least MIN_OVERLAP. Each event joins the earlier event it shares most with; the
-stories are the connected groups of two events or more.
+cast (participants, place, country and the most mentioned names): at least MIN_SHARED of these, names
+specific enough to mean one story (countries aside, the shared names weigh at least MIN_SPECIFIC names that
+only the two events have: two countries, or the president and his country, have many unrelated stories
+between them), and a rarity-weighted Jaccard overlap of at least MIN_OVERLAP. Each event joins the earlier
+event it shares most with; the stories are the connected groups of two events or more. The rule and its
+numbers were chosen by `bench/stories.py`, fitted on the first half of the DEV period and checked on the
+second against the gold topics.
 
 Editors override in `content/stories/*.md`; the file name is the story's slug:
 
@@ -40,7 +43,17 @@ from .models import Event
 MAX_GAP_DAYS = 21
 CENTRAL_NAMES = 6  # the most mentioned entities of an event that count as its cast, beside participants
 MIN_SHARED = 2
-MIN_OVERLAP = 0.3
+MIN_SPECIFIC = 1.5  # countries aside, the shared names weigh this many names only the two events have
+MIN_OVERLAP = 0.2
+
+
+class ChainRule(Frozen):
+    """When a later event continues an earlier one's story (the bench tries others against the gold)."""
+
+    max_gap_days: int = MAX_GAP_DAYS
+    min_shared: int = MIN_SHARED
+    min_specific: float = MIN_SPECIFIC  # rarity of the shared names that are not countries
+    min_overlap: float = MIN_OVERLAP
 
 
 class Storyline(Frozen):
@@ -80,25 +93,27 @@ def cast(event: Event) -> set[str]:
 
 
 def rarity(events: Sequence[Event]) -> dict[str, float]:
-    """Inverse event frequency of each entity: sharing a name few events have says more than sharing one
-    that half the digest names."""
+    """Inverse event frequency of each entity, scaled so that a name only two events have weighs 1: sharing a
+    name few events have says more than sharing one that half the digest names."""
     counts = Counter(e for event in events for e in cast(event))
-    return {e: math.log((1 + len(events)) / n) for e, n in counts.items()}
+    pair = math.log((1 + len(events)) / 2) if len(events) >= 2 else 1.0
+    return {e: math.log((1 + len(events)) / n) / pair for e, n in counts.items()}
 
 
-def follows(earlier: Event, later: Event, weight: Mapping[str, float]) -> float:
+def follows(earlier: Event, later: Event, weight: Mapping[str, float], rule: ChainRule = ChainRule()) -> float:
     """How strongly `later` continues `earlier`'s story: their cast overlap weighted by rarity, or 0."""
-    if earlier.date is None or later.date is None or not 0 <= (later.date - earlier.date).days <= MAX_GAP_DAYS:
+    if earlier.date is None or later.date is None or not 0 <= (later.date - earlier.date).days <= rule.max_gap_days:
         return 0.0
     one, two = cast(earlier), cast(later)
     shared = one & two
-    if len(shared) < MIN_SHARED or all(e.startswith("country/") for e in shared):
+    specific = [weight[e] for e in shared if not e.startswith("country/")]
+    if len(shared) < rule.min_shared or not specific or sum(specific) < rule.min_specific:
         return 0.0
     overlap = sum(weight[e] for e in shared) / (sum(weight[e] for e in one | two) or 1.0)
-    return overlap if overlap >= MIN_OVERLAP else 0.0
+    return overlap if overlap >= rule.min_overlap else 0.0
 
 
-def chain_events(events: Sequence[Event]) -> list[list[Event]]:
+def chain_events(events: Sequence[Event], rule: ChainRule = ChainRule()) -> list[list[Event]]:
     """Groups of two events or more on one story, each oldest first, the groups by their first event."""
     dated = sorted((e for e in events if e.date), key=lambda e: (e.date, e.id))
     weight = rarity(dated)
@@ -111,8 +126,8 @@ def chain_events(events: Sequence[Event]) -> list[list[Event]]:
         return ident
 
     for n, event in enumerate(dated):
-        scored = [(follows(earlier, event, weight), earlier.id) for earlier in dated[:n]
-                  if (event.date - earlier.date).days <= MAX_GAP_DAYS]
+        scored = [(follows(earlier, event, weight, rule), earlier.id) for earlier in dated[:n]
+                  if (event.date - earlier.date).days <= rule.max_gap_days]
         best = max(scored, default=(0.0, ""))
         if best[0] > 0:
             parent[root(event.id)] = root(best[1])
