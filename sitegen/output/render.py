@@ -6,6 +6,8 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,6 +96,17 @@ class TemplateFiles:
         return cls(tuple((str(folder), {path.relative_to(folder).as_posix(): path.read_bytes()
                                         for path in sorted(folder.rglob("*")) if path.is_file()})
                          for folder in template_folders(templates_dir, overrides_dir) if folder.is_dir()))
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A hash of every folder, name and byte: equal keys, equal templates."""
+        digest = hashlib.blake2b(digest_size=16)
+        for folder, sources in self.layers:
+            digest.update(f"{folder}\0{len(sources)}\0".encode("utf-8"))
+            for name, data in sources.items():
+                digest.update(f"{name}\0{len(data)}\0".encode("utf-8"))
+                digest.update(data)
+        return digest.hexdigest()
 
 
 class TemplateFilesLoader(BaseLoader):
@@ -216,7 +229,7 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
 def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, files: TemplateFiles, search: bool,
                recording: bool) -> Iterator[tuple[dict[str, bytes], PageRecord | None]]:
     """Each page's files (its HTML, and its Markdown card if it has one), with what it read if `recording`."""
-    env = make_environment(files, recording=recording)
+    env = make_environment(files, recording=True) if recording else _environment(files)
     to_html = env.filters["markdown"]
     memo: dict = {}
     for page in pages:
@@ -238,6 +251,17 @@ def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, files
                 env.log = None
         files[page.file] = html.encode("utf-8")
         yield files, PageRecord.of(page, log) if log is not None else None
+
+
+_ENVIRONMENTS: dict[str, Environment] = {}  # the one drawing environment this process keeps, by its templates
+
+
+def _environment(files: TemplateFiles) -> Environment:
+    """Jinja for these templates, compiled once per process: a Dask worker draws all its batches with it."""
+    if files.key not in _ENVIRONMENTS:
+        _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[files.key] = make_environment(files)
+    return _ENVIRONMENTS[files.key]
 
 
 def template_location(exc: TemplateError, fallback: Path) -> tuple[str, int | None]:
