@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.models import EntityKind
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.models import Article
 from sitegen.nlp.parse import model_version, parse_articles
 from sitegen.pipeline.store import Cache, cache_key

@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import fold, resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
+from sitegen.analysis.resolve.names import fold
 from sitegen.analysis.statements.relations import MIN_QUOTE_WORDS, extract_quotes, quote_spans
 from sitegen.content.models import Article
 from sitegen.nlp.models import ParsedArticle

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
 from .analysis.models import Entity, EntityKind
-from .analysis.resolve import fold
+from .analysis.resolve.names import fold
 
 if TYPE_CHECKING:
     from .analysis.statements.relations import Quote, Relation

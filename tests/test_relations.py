@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.analysis.statements.relations import extract_quotes, extract_relations, merge_relations
 from sitegen.content.articles import parse_wire_article, read_articles
 from sitegen.nlp.parse import parse_articles

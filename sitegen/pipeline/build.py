@@ -12,7 +12,8 @@ from ..analysis.events.assemble import assemble_events
 from ..analysis.events.coverage import sentences_added
 from ..analysis.geo import load_gazetteer
 from ..analysis.models import EntityKind
-from ..analysis.resolve import clean_name, fold, resolve_entities
+from ..analysis.resolve.entities import resolve_entities
+from ..analysis.resolve.names import clean_name, fold
 from ..analysis.statements.relations import extract_statements, merge_relations
 from ..analysis.stories import read_story_overrides, storylines
 from ..config import Settings

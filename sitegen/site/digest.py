@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..analysis.models import KIND_FOLDERS, Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence
-from ..analysis.resolve import office_titles
+from ..analysis.resolve.names import office_titles
 from ..analysis.statements.relations import Quote, Relation, shown_quotes
 from ..analysis.stories import Storyline
 from ..content.articles import STANCES

@@ -21,7 +21,7 @@ from ...content.articles import lead_title
 from ...content.models import Article
 from ...nlp.models import ParsedArticle, Token
 from ..models import Entity, EntityKind, EntityMention
-from ..resolve import fold
+from ..resolve.names import fold
 from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, SPEECH_CUES, VERB_KINDS, Relation
 
 ENCOUNTER_KINDS = {"meeting", "talks", "visit", "call"}

@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict
 from ...nlp.models import ParsedArticle, Token
 from ..dates import DateRef, resolve_date
 from ..models import Entity, EntityKind, EntityMention
-from ..resolve import Resolution, fold, read_title
+from ..resolve.models import Resolution
+from ..resolve.names import fold, read_title
 
 RelationKind = Literal["meeting", "visit", "talks", "call", "agreement"]
 KIND_ORDER: tuple[RelationKind, ...] = ("meeting", "talks", "visit", "call", "agreement")
