@@ -21,7 +21,7 @@ from .analysis.models import Entity, EntityKind
 from .analysis.resolve.names import fold
 
 if TYPE_CHECKING:
-    from .analysis.statements.relations import Quote, Relation
+    from .analysis.statements.models import Quote, Relation
     from .config import Settings
 
 QUOTE_OVERLAP = 0.5  # Dice overlap of the quoted words above which an extracted quote is the gold one

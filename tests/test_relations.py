@@ -9,7 +9,9 @@ import pytest
 
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.resolve.entities import resolve_entities
-from sitegen.analysis.statements.relations import extract_quotes, extract_relations, merge_relations
+from sitegen.analysis.statements.meetings import merge_relations
+from sitegen.analysis.statements.quotes import extract_quotes
+from sitegen.analysis.statements.relations import extract_relations
 from sitegen.content.articles import parse_wire_article, read_articles
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache

@@ -22,7 +22,9 @@ from ...content.models import Article
 from ...nlp.models import ParsedArticle, Token
 from ..models import Entity, EntityKind, EntityMention
 from ..resolve.names import fold
-from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, SPEECH_CUES, VERB_KINDS, Relation
+from ..statements.models import Relation
+from ..statements.quotes import SPEECH_CUES
+from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, VERB_KINDS
 
 ENCOUNTER_KINDS = {"meeting", "talks", "visit", "call"}
 IN_PERSON_KINDS = {"meeting", "visit"}
