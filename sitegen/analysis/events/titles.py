@@ -22,6 +22,7 @@ from ...content.models import Article
 from ...nlp.models import ParsedArticle, Token
 from ..models import Entity, EntityKind, EntityMention
 from ..resolve.names import fold
+from ..statements.coreference import children_of
 from ..statements.models import Relation
 from ..statements.quotes import SPEECH_CUES
 from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, VERB_KINDS
@@ -240,10 +241,7 @@ def lead_clause(parsed: ParsedArticle) -> str | None:
         root = reported[0]
     dated = {i for m in parsed.mentions if m.sentence == sentence.index and m.label in ("DATE", "TIME")
              for i in range(m.first_token, m.last_token)}
-    children: dict[int, list[Token]] = defaultdict(list)
-    for token in tokens:
-        if token.head != token.i:
-            children[token.head].append(token)
+    children = children_of(tokens)
 
     def dropped(token: Token) -> bool:
         if token.dep == "cc":  # "shot and killed": kept with the word it joins

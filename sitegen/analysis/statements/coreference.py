@@ -10,7 +10,7 @@ prime minister" -> the one person of the article holding that office).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...nlp.models import ParsedArticle, Token
@@ -80,13 +80,19 @@ def read_articles(parsed: Mapping[str, ParsedArticle], resolution: Resolution) -
             for article_id in sorted(parsed)]
 
 
-def read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], entities: Mapping[str, Entity]
-                 ) -> ReadArticle:
-    tokens = parsed.tokens
+def children_of(tokens: Iterable[Token]) -> dict[int, list[Token]]:
+    """Token index -> the tokens the parse hangs below it, in text order."""
     children: dict[int, list[Token]] = defaultdict(list)
     for token in tokens:
         if token.head != token.i:
             children[token.head].append(token)
+    return children
+
+
+def read_article(parsed: ParsedArticle, mentions: Sequence[EntityMention], entities: Mapping[str, Entity]
+                 ) -> ReadArticle:
+    tokens = parsed.tokens
+    children = children_of(tokens)
     entity_at: dict[int, str] = {}
     mention_root: dict[int, tuple[int, int]] = {}
     for mention in mentions:
