@@ -24,6 +24,8 @@ SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname ot
 
 @dataclass
 class Person:
+    """A full name of the digest, with the articles that name it and the countries those articles name most."""
+
     name: str
     tokens: tuple[str, ...]  # folded name parts
     articles: set[str] = field(default_factory=set)

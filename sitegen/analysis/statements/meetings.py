@@ -127,7 +127,7 @@ def is_the_event(relation: Relation, event: Event, where: set[str | None]) -> bo
     return relation.place is None or relation.place in where
 
 
-def around(place_id: str | None, entities: Mapping[str, Entity], inside: Mapping[str, set[str]]) -> set[str]:
+def _around(place_id: str | None, entities: Mapping[str, Entity], inside: Mapping[str, set[str]]) -> set[str]:
     """A place with everything that contains it and everything `inside` says it contains."""
     if place_id is None:
         return set()
@@ -157,7 +157,7 @@ def _meetings_of_events(relations: Sequence[Relation], events: Sequence[Event],
     for event in events:
         if event.date is None:
             continue
-        where = around(event.place, entities, inside) | {event.country}
+        where = _around(event.place, entities, inside) | {event.country}
         candidates = sorted(set().union(*(naming.get(p, set()) for p in event.participants)))
         if own := tuple(p for p in candidates if is_the_event(relations[p], event, where)):
             found[event.id] = own
