@@ -16,7 +16,7 @@ from pathlib import Path
 from sitegen.analysis.events.assemble import cluster_items
 from sitegen.analysis.events.cluster import ClusterItem
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.models import Article
 from sitegen.nlp.models import ParsedArticle
 from sitegen.nlp.parse import parse_articles

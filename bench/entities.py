@@ -25,7 +25,7 @@ a false positive.
 Systems, in one run over the same parse:
 (a) raw en_core_web_sm NER: PERSON -> PERSON, ORG -> ORG, GPE/LOC/FAC -> LOC (its own plain pipeline);
 (b) sitegen: `sitegen.nlp.parse_articles` (cached under bench/.cache/entities) then
-    `sitegen.analysis.resolve.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
+    `sitegen.analysis.resolve.entities.resolve_entities`; person -> PERSON, organization -> ORG, country/place -> LOC.
     A demonym ("French", "Britons") resolves to its country in sitegen, to attach people to it, but it is
     not a name of the place: those mentions are left out, as (a) leaves out spaCy's NORP.
 """
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.models import EntityKind
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.models import Article
 from sitegen.nlp.parse import model_version, parse_articles
 from sitegen.pipeline.store import Cache, cache_key

@@ -1,4 +1,4 @@
-"""Benchmark quote attribution (sitegen.analysis.statements.relations.extract_quotes) on the PolNeAR DEV attributions.
+"""Benchmark quote attribution (sitegen.analysis.statements.quotes.extract_quotes) on the PolNeAR DEV attributions.
 
 Run: python bench/quotes.py [--corpus PATH] [--bare-cues resolve|skip] [--show N]
 
@@ -35,8 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._corpus import CORPORA_DIR  # noqa: E402
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import fold, resolve_entities
-from sitegen.analysis.statements.relations import MIN_QUOTE_WORDS, extract_quotes, quote_spans
+from sitegen.analysis.resolve.entities import resolve_entities
+from sitegen.analysis.resolve.names import fold
+from sitegen.analysis.statements.coreference import quote_spans
+from sitegen.analysis.statements.quotes import MIN_QUOTE_WORDS, extract_quotes
 from sitegen.content.models import Article
 from sitegen.nlp.models import ParsedArticle
 from sitegen.nlp.parse import parse_articles

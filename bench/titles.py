@@ -25,7 +25,8 @@ from bench._corpus import DEFAULT_ALLSIDES, load_corpus, parse_corpus, read_json
 from sitegen.analysis.events.assemble import assemble_events
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.models import Entity, Event
-from sitegen.analysis.resolve import fold, resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
+from sitegen.analysis.resolve.names import fold
 
 SUMMARY_WORDS = 120
 # A title claims a meeting, visit or call when it uses one of these words, not in a planned or future form.

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
 from .analysis.models import Entity, EntityKind
-from .analysis.resolve import fold
+from .analysis.resolve.names import fold
 
 if TYPE_CHECKING:
-    from .analysis.statements.relations import Quote, Relation
+    from .analysis.statements.models import Quote, Relation
     from .config import Settings
 
 QUOTE_OVERLAP = 0.5  # Dice overlap of the quoted words above which an extracted quote is the gold one

@@ -7,7 +7,7 @@ import re
 
 from sitegen.analysis.events.assemble import assemble_events, event_date
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.articles import parse_wire_article
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache

@@ -47,7 +47,7 @@ def test_code_the_stage_does_not_import_leaves_its_version(package: Path) -> Non
 
 
 def test_a_data_file_counts_for_the_stages_that_name_it(package: Path) -> None:
-    before, after = version_after(package, "data/titles.tsv", "\n", "sitegen.analysis.resolve")
+    before, after = version_after(package, "data/titles.tsv", "\n", "sitegen.analysis.resolve.entities")
     assert before != after
     before, after = version_after(package, "data/titles.tsv", "\n", "sitegen.nlp.parse")
     assert before == after

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import resolve_entities
-from sitegen.analysis.statements.relations import extract_quotes, extract_relations, merge_relations
+from sitegen.analysis.resolve.entities import resolve_entities
+from sitegen.analysis.statements.extract import article_statements, extract_statements
+from sitegen.analysis.statements.meetings import merge_relations
+from sitegen.analysis.statements.quotes import extract_quotes
+from sitegen.analysis.statements.relations import extract_relations
 from sitegen.content.articles import parse_wire_article, read_articles
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache
@@ -274,3 +277,20 @@ def test_the_demo_articles_tell_the_four_meetings(shared_cache):
 
 
 FAMILY_ENCOUNTER = {"meeting", "talks", "visit"}
+
+
+def test_an_articles_statements_are_read_from_that_article_alone(read):
+    """What the build caches per article: one article's parse, mentions, entities and date give its statements,
+    the same as when the whole corpus is read."""
+    parsed, resolution, _ = read(STATE_VISIT, "Australian Prime Minister Anthony Albanese met Indian Prime Minister "
+                                 'Narendra Modi in Delhi on Tuesday. "Our partnership has never been stronger," '
+                                 "Albanese said.")
+    mentions = resolution.by_article["r1"]
+    alone = article_statements(parsed["r1"], mentions, {m.entity_id: resolution.entities[m.entity_id]
+                                                         for m in mentions}, THURSDAY)
+    assert [(r.kind, r.participants, r.place) for r in alone.relations] == [("meeting", (ALBANESE, MODI),
+                                                                             "place/delhi")]
+    assert [(q.speaker, q.text) for q in alone.quotes] == [(ALBANESE, "Our partnership has never been stronger")]
+    relations, quotes = extract_statements(parsed, resolution, {"r0": THURSDAY, "r1": THURSDAY})
+    assert [r for r in relations if r.article_id == "r1"] == list(alone.relations)
+    assert [q for q in quotes if q.article_id == "r1"] == list(alone.quotes)

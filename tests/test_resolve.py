@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import clean_name, read_title, resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
+from sitegen.analysis.resolve.names import clean_name, read_title
 from sitegen.content.articles import parse_wire_article
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from sitegen.analysis.dates import DateRef
 from sitegen.analysis.models import Entity, EntityKind
-from sitegen.analysis.statements.relations import Quote, Relation
+from sitegen.analysis.statements.models import Quote, Relation
 from sitegen.config import load_settings
 from sitegen.score import Gold, evaluate, load_gold, quote_overlap, score_entities, score_quotes, score_relations
 

@@ -9,7 +9,7 @@ import pytest
 from sitegen.analysis.events.assemble import assemble_events
 from sitegen.analysis.events.titles import clean_headline
 from sitegen.analysis.geo import load_gazetteer
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.articles import parse_markdown_article, parse_wire_article
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from ..content.slugs import slugify
 from ..contract import Frozen
 
 
@@ -50,6 +51,16 @@ class Entity(Frozen):
     roles: tuple[Role, ...] = ()
     description: str = ""  # curated Markdown text
     curated: bool = False
+
+
+def entity_id(kind: EntityKind, name: str) -> str:
+    """An entity's id, "person/sanae-takaichi": its kind, then its name's slug."""
+    return f"{kind.value}/{slugify(name)}"
+
+
+def id_slug(ident: str) -> str:
+    """The slug part of an entity id ("sanae-takaichi"), for the paths of its pages."""
+    return ident.split("/", 1)[1]
 
 
 class EntityMention(Frozen):

@@ -101,7 +101,7 @@ def check_cards(cards: list[CuratedCard], texts: dict[str, str]) -> tuple[list[C
     """Cards that contradict each other, made consistent by saying less, each change a warning: a second card
     for a name is ignored; an alias another card claims, or that is a common word, is dropped; places that
     lie in each other lose `located_in`."""
-    from ..analysis.resolve import clean_name, fold
+    from ..analysis.resolve.names import clean_name, fold
     from ..nlp.parse import common_words
 
     def key(name: str) -> str:

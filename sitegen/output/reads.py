@@ -24,8 +24,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..analysis.models import Entity, Event
+from ..analysis.statements.models import Bilateral
 from ..content.models import Article
-from ..site.digest import Bilateral, Digest
+from ..site.digest import Digest
 from ..site.pages import Page
 
 

@@ -13,8 +13,10 @@ from ..analysis.events.assemble import assemble_events
 from ..analysis.events.coverage import sentences_added
 from ..analysis.geo import load_gazetteer
 from ..analysis.models import EntityKind
-from ..analysis.resolve import clean_name, fold, resolve_entities
-from ..analysis.statements.relations import extract_statements, merge_relations
+from ..analysis.resolve.entities import resolve_entities
+from ..analysis.resolve.names import clean_name, fold
+from ..analysis.statements.extract import extract_statements
+from ..analysis.statements.meetings import match_meetings, merge_relations
 from ..analysis.stories import read_story_overrides, storylines
 from ..config import Settings
 from ..content.articles import read_articles
@@ -99,12 +101,13 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]
     relations, quotes = extract_statements(parsed, resolution, {a.id: a.date for a in articles})
+    meetings = match_meetings(merge_relations(relations, resolution.entities), events, resolution.entities)
     stories, story_problems = storylines(events, {a.id: a for a in articles}, story_overrides)
     report.diagnostics.extend(story_problems)
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
-                  mentions=resolution.mentions, relations=merge_relations(relations, resolution.entities),
-                  quotes=quotes, stories=stories, added=sentences_added(events, parsed)), used
+                  mentions=resolution.mentions, meetings=meetings, quotes=quotes, stories=stories,
+                  added=sentences_added(events, parsed)), used
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..analysis.models import KIND_FOLDERS, Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence
-from ..analysis.resolve import office_titles
-from ..analysis.statements.relations import Quote, Relation, shown_quotes
+from ..analysis.resolve.names import office_titles
+from ..analysis.statements.meetings import relation_order
+from ..analysis.statements.models import Bilateral, Meetings, Quote, Relation
+from ..analysis.statements.quotes import shown_quotes
 from ..analysis.stories import Storyline
 from ..content.articles import STANCES
 from ..content.models import Article
 from .facts import CountryFacts, PersonFacts, country_facts, person_facts
 from .pages import EVENTS_PER_PAGE, KIND_TITLES, Page
 from .ranking import ranked_events
-from .urls import absolute_url, entity_path, event_path
+from .urls import absolute_url, bilateral_path, entity_path, event_path
 
 TOP_STORIES = 8  # the front page's lead: the most important events, each with its snippet
 QUOTES_PER_SPEAKER = 3
@@ -34,10 +35,11 @@ class Digest:
     events: list[Event]  # newest first
     entities: dict[str, Entity]
     mentions: Sequence[EntityMention]
-    relations: Sequence[Relation] = ()  # merged: one per happening, with every sentence that tells it
+    meetings: Meetings = field(default_factory=Meetings)  # the merged relations, matched to the events
     quotes: Sequence[Quote] = ()
     stories: Sequence[Storyline] = ()  # newest first after __post_init__
     added: Mapping[str, SummarySentence] = field(default_factory=dict)  # article id -> what only it tells
+    relations: tuple[Relation, ...] = field(init=False)  # merged: one per happening, with every sentence that tells it
     event_by_id: dict[str, Event] = field(init=False)
     events_of: dict[str, list[Event]] = field(init=False)  # entity id -> events that mention it
     event_of_article: dict[str, Event] = field(init=False)
@@ -62,6 +64,7 @@ class Digest:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "event_by_id", {e.id: e for e in self.events})
+        set_(self, "relations", self.meetings.relations)
         events_of: dict[str, list[Event]] = defaultdict(list)
         events_at: dict[str, list[Event]] = defaultdict(list)
         event_of_article = {}
@@ -103,7 +106,7 @@ class Digest:
             for evidence in relation.evidence:
                 told_in[evidence.article_id].add(position)
         set_(self, "_relations_told_in", dict(told_in))
-        set_(self, "meetings_of", {k: sorted(v, key=_relation_order, reverse=True) for k, v in meetings_of.items()})
+        set_(self, "meetings_of", {k: sorted(v, key=relation_order, reverse=True) for k, v in meetings_of.items()})
         quotes_of: dict[str, list[Quote]] = defaultdict(list)
         quotes_by_article: dict[str, list[Quote]] = defaultdict(list)
         for quote in self.quotes:
@@ -112,7 +115,7 @@ class Digest:
                 quotes_of[quote.speaker].append(quote)
         set_(self, "quotes_of", {k: shown_quotes(v) for k, v in quotes_of.items()})
         set_(self, "_quotes_by_article", dict(quotes_by_article))
-        set_(self, "bilaterals", _bilaterals(self))
+        set_(self, "bilaterals", self.meetings.bilaterals)
         bilaterals_of: dict[str, list[Bilateral]] = defaultdict(list)
         for bilateral in self.bilaterals.values():
             for member in bilateral.members:
@@ -183,40 +186,15 @@ class Digest:
 
     def event_meetings(self, event: Event) -> tuple[list[Relation], list[Relation]]:
         """The meetings an event's articles tell: (the event's own, earlier ones they mention as background)."""
-        told = [self.relations[i] for i in sorted({i for a in event.articles for i in self._relations_told_in.get(a, ())})]
-        own = [r for r in told if self.is_the_event(r, event)]
-        return own, sorted((r for r in told if r not in own), key=_relation_order)
-
-    def is_the_event(self, relation: Relation, event: Event) -> bool:
-        """A meeting is the event itself when it happened then, among the event's participants only, and
-        where the event was (or somewhere the articles do not say)."""
-        if event.date is None or relation.date is None:
-            return False
-        if not relation.date.start <= event.date <= relation.date.end:
-            return False
-        people = set(relation.participants)
-        if not people & set(event.participants) or not people <= set(event.participants):
-            return False
-        return relation.place is None or relation.place in self.around(event.place) | {event.country}
-
-    def around(self, place_id: str | None) -> set[str]:
-        """A place with everything that contains it and everything it contains."""
-        if place_id is None:
-            return set()
-        found, todo = {place_id}, [place_id]
-        while todo:
-            here = self.entities[todo.pop()]
-            for other in filter(None, (here.located_in, here.country)):
-                if other not in found:
-                    found.add(other)
-                    todo.append(other)
-        inside = {e.id for e in self.places_of.get(place_id, [])}
-        return found | inside
+        told = sorted({i for a in event.articles for i in self._relations_told_in.get(a, ())})
+        itself = set(self.meetings.of_event.get(event.id, ()))
+        own = [self.relations[i] for i in told if i in itself]
+        return own, sorted((self.relations[i] for i in told if self.relations[i] not in own), key=relation_order)
 
     def background(self) -> list[Relation]:
         """Meetings the articles mention that are not themselves events of the digest, for the timeline."""
-        return [r for r in self.relations if r.date is not None
-                and not any(self.is_the_event(r, e) for e in self.events)]
+        matched = {i for positions in self.meetings.of_event.values() for i in positions}
+        return [r for i, r in enumerate(self.relations) if r.date is not None and i not in matched]
 
     def timeline(self) -> list[tuple[str, list[Event | Relation]]]:
         """("January 2026", events and background meetings of that month) newest month first."""
@@ -279,7 +257,7 @@ class Digest:
         if isinstance(thing, Event):
             return event_path(thing)
         if isinstance(thing, Bilateral):
-            return f"relations/{thing.id}/"
+            return bilateral_path(thing)
         if thing in self.entities:
             return entity_path(self.entities[thing])
         return event_path(self.event_by_id[thing])
@@ -400,18 +378,6 @@ class Digest:
         return [self.entities[e] for e, _ in sorted(counts.items(), key=lambda kv: (-kv[1], self.entities[kv[0]].name))]
 
 
-@dataclass(frozen=True)
-class Bilateral:
-    """Two countries, or two people, and the meetings between them."""
-
-    id: str  # "japan--south-korea": both slugs, in name order
-    kind: str  # "countries" or "people"
-    members: tuple[str, str]  # entity ids, in name order
-    title: str
-    meetings: tuple[Relation, ...]
-    events: tuple[Event, ...]
-
-
 def _source_data(article: Article) -> dict:
     data = {"title": article.title, "source": article.source, "url": article.url,
             "authors": list(article.authors), "date": article.date.isoformat() if article.date else None,
@@ -423,38 +389,6 @@ def is_leader(person: Entity) -> bool:
     """Holds or held a head-of-state or head-of-government office of a country the sources state: "President
     X" with no country said anywhere may head a condo association."""
     return any(office_titles().get(role.title.lower()) and role.country for role in person.roles)
-
-
-def _bilaterals(digest: Digest) -> dict[str, Bilateral]:
-    """Pairs derived from meetings: people who met, and the countries of people who met."""
-    pairs: dict[tuple[str, str], list[Relation]] = defaultdict(list)
-    for relation in digest.relations:
-        people = [p for p in relation.participants if digest.entities[p].kind == EntityKind.PERSON]
-        countries = {digest.entities[p].country for p in people if digest.entities[p].country}
-        if relation.kind == "visit" and relation.place:  # a leader's visit abroad relates the two countries
-            place = digest.entities[relation.place]
-            countries.add(place.id if place.kind == EntityKind.COUNTRY else place.country)
-        countries = sorted(c for c in countries if c)
-        for one, two in itertools.combinations(sorted(set(people)), 2):
-            pairs[(one, two)].append(relation)
-        for one, two in itertools.combinations(countries, 2):
-            pairs[(one, two)].append(relation)
-    result = {}
-    for key, meetings in pairs.items():
-        one, two = sorted(key, key=lambda e: digest.entities[e].name)
-        kind = "countries" if digest.entities[one].kind == EntityKind.COUNTRY else "people"
-        slug = f"{one.split('/', 1)[1]}--{two.split('/', 1)[1]}"
-        told_in = {e.article_id for r in meetings for e in r.evidence}
-        events = tuple(e for e in digest.events if told_in.intersection(e.articles)
-                       and any(digest.is_the_event(r, e) for r in meetings))
-        result[slug] = Bilateral(id=slug, kind=kind, members=(one, two),
-                                 title=f"{digest.entities[one].name} – {digest.entities[two].name}",
-                                 meetings=tuple(sorted(meetings, key=_relation_order, reverse=True)), events=events)
-    return dict(sorted(result.items()))
-
-
-def _relation_order(relation: Relation) -> tuple:
-    return (relation.date.start if relation.date else dt.date.min, relation.participants)
 
 
 def _item_order(item: Event | Relation) -> tuple:

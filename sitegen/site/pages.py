@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .urls import entity_path, event_path
+from .urls import bilateral_path, entity_path, event_path
 
 if TYPE_CHECKING:
     from .digest import Digest
@@ -61,7 +61,7 @@ def plan_pages(digest: Digest) -> list[Page]:
         pages.append(Page(path="leaders/", template="leaders.html", title="Leaders"))
     if digest.bilaterals:
         pages.append(Page(path="relations/", template="relations.html", title="Relations"))
-    pages += [Page(path=f"relations/{b.id}/", template="relation.html", title=b.title, subject=b.id,
+    pages += [Page(path=bilateral_path(b), template="relation.html", title=b.title, subject=b.id,
                    card="cards/relation.md") for b in digest.bilaterals.values()]
     for kind, folder in KIND_FOLDERS.items():
         members = digest.of_kind(kind)

@@ -10,17 +10,21 @@ import hashlib
 import posixpath
 from urllib.parse import urlsplit
 
-from ..analysis.models import KIND_FOLDERS, Entity, Event
-from ..analysis.statements.relations import Relation
+from ..analysis.models import KIND_FOLDERS, Entity, Event, id_slug
+from ..analysis.statements.models import Bilateral, Relation
 
 
 def entity_path(entity: Entity) -> str:
     """`people/sanae-takaichi/`: the id's slug under its kind's folder (ids are made of slugs only)."""
-    return f"{KIND_FOLDERS[entity.kind]}/{entity.id.split('/', 1)[1]}/"
+    return f"{KIND_FOLDERS[entity.kind]}/{id_slug(entity.id)}/"
 
 
 def event_path(event: Event) -> str:
     return f"events/{event.id}/"
+
+
+def bilateral_path(bilateral: Bilateral) -> str:
+    return f"relations/{bilateral.id}/"
 
 
 def absolute_url(base_url: str, path: str) -> str:

@@ -13,8 +13,10 @@ from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
 from ..models import EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
-from ..resolve import Resolution
-from ..statements.relations import FUTURE_GOVERNORS, Relation, extract_relations, place_containers
+from ..resolve.models import Resolution
+from ..statements.meetings import place_containers
+from ..statements.models import Relation
+from ..statements.relations import FUTURE_GOVERNORS, extract_relations
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event

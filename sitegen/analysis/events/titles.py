@@ -21,8 +21,11 @@ from ...content.articles import lead_title
 from ...content.models import Article
 from ...nlp.models import ParsedArticle, Token
 from ..models import Entity, EntityKind, EntityMention
-from ..resolve import fold
-from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, SPEECH_CUES, VERB_KINDS, Relation
+from ..resolve.names import fold
+from ..statements.coreference import children_of
+from ..statements.models import Relation
+from ..statements.quotes import SPEECH_CUES
+from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, VERB_KINDS
 
 ENCOUNTER_KINDS = {"meeting", "talks", "visit", "call"}
 IN_PERSON_KINDS = {"meeting", "visit"}
@@ -238,10 +241,7 @@ def lead_clause(parsed: ParsedArticle) -> str | None:
         root = reported[0]
     dated = {i for m in parsed.mentions if m.sentence == sentence.index and m.label in ("DATE", "TIME")
              for i in range(m.first_token, m.last_token)}
-    children: dict[int, list[Token]] = defaultdict(list)
-    for token in tokens:
-        if token.head != token.i:
-            children[token.head].append(token)
+    children = children_of(tokens)
 
     def dropped(token: Token) -> bool:
         if token.dep == "cc":  # "shot and killed": kept with the word it joins

@@ -1,0 +1,121 @@
+"""Where places lie: a landmark in the place named after it, a place in the larger place after a comma,
+"Denver, Colorado" as one mention of the city, and the countries that places and roles point to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ...nlp.models import ParsedArticle
+from ..geo import Gazetteer
+from ..models import Entity, EntityKind, EntityMention, entity_id
+from .constructors import country_entity
+from .models import mentions_by_sentence
+
+
+def add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer) -> None:
+    """A place or role may lie in a country the articles never name: it still gets its entity (and page)."""
+    by_id = {entity_id(EntityKind.COUNTRY, c.name): c for c in gazetteer.countries()}
+    referenced = {ref for e in list(entities.values())
+                  for ref in (e.country, *(r.country for r in e.roles)) if ref and ref not in entities}
+    for ref in sorted(referenced):
+        if ref in by_id:
+            entities[ref] = country_entity(by_id[ref])
+
+
+def attach_landmarks(entities: dict[str, Entity], mentions: Sequence[EntityMention],
+                     parsed: Mapping[str, ParsedArticle]) -> None:
+    """A landmark lies in the place its sentence names right after it ("the X temple in the town of Y")."""
+    for group in mentions_by_sentence(mentions).values():
+        for here, there in zip(group, group[1:]):
+            landmark, container = entities[here.entity_id], entities[there.entity_id]
+            between = parsed[here.article_id]
+            if (landmark.place_kind != "landmark" or landmark.located_in or container.kind != EntityKind.PLACE
+                    or container.place_kind == "landmark"):
+                continue
+            gap = between.tokens_text(here.end, there.start)
+            if re.fullmatch(r"\s*(?:in|at|near|outside)\b.*", gap) and len(gap.split()) <= 5:
+                entities[landmark.id] = landmark.model_copy(
+                    update={"located_in": container.id, "country": landmark.country or container.country})
+
+
+def attach_appositions(entities: dict[str, Entity], mentions: Sequence[EntityMention],
+                       parsed: Mapping[str, ParsedArticle], gazetteer: Gazetteer) -> None:
+    """ "the town of Ikaruga, Nara", "Gyeongju, South Korea": a place followed by a comma and a larger place
+    of the same country lies in it. Lists ("Orange, Riverside, Imperial Valley") say nothing of the kind:
+    the pair must not continue with another comma or "and", and a city only lies in a more populous one."""
+    by_sentence = mentions_by_sentence(mentions)
+    for (article_id, _), group in by_sentence.items():
+        text = parsed[article_id]
+        places = [m for m in group if entities[m.entity_id].kind in (EntityKind.PLACE, EntityKind.COUNTRY)]
+
+        def listed(one: EntityMention, other: EntityMention) -> bool:
+            return text.tokens_text(one.end, other.start).strip() in {",", "and", ", and", "or", ", or"}
+
+        for at, (here, there) in enumerate(zip(places, places[1:])):
+            inner, outer = entities[here.entity_id], entities[there.entity_id]
+            if (inner.kind != EntityKind.PLACE or inner.id == outer.id or inner.located_in
+                    or text.tokens_text(here.end, there.start).strip() != ","
+                    or (at > 0 and listed(places[at - 1], here))
+                    or (at + 2 < len(places) and listed(there, places[at + 2]))):
+                continue
+            if outer.kind == EntityKind.COUNTRY and inner.country in (None, outer.id):
+                entities[inner.id] = inner.model_copy(update={"country": outer.id})
+            elif (outer.kind == EntityKind.PLACE and outer.place_kind != "landmark"
+                  and inner.country in (None, outer.country) and _smaller(inner, outer, gazetteer)):
+                entities[inner.id] = inner.model_copy(update={"located_in": outer.id,
+                                                              "country": inner.country or outer.country})
+
+
+_AREA_AFTER = re.compile(r",[ \t]*([A-Z][A-Za-z]*\.(?:[A-Z][a-z]?\.)*|[A-Z]{2}\b)")  # ", Calif." ", N.Y." ", TX"
+
+
+def join_city_areas(entities: dict[str, Entity], mentions: Sequence[EntityMention], texts: Mapping[str, str],
+                    gazetteer: Gazetteer) -> list[EntityMention]:
+    """ "Denver, Colorado", "Houston, TX", "Manhattan Beach, Calif.": a city and the state or country it lies
+    in, written after it with a comma, are one mention of the city (the gazetteer must place a city of that
+    name there). The area's own mention is absorbed; its entity keeps its other mentions, and goes when it
+    has none left, nothing refers to it and no card states it ("TX" read as an organisation)."""
+    ordered = sorted(mentions, key=lambda m: (m.article_id, m.start, m.end))
+    absorbed: set[int] = set()
+    joined: list[EntityMention] = []
+    for at, mention in enumerate(ordered):
+        if at in absorbed:
+            continue
+        text = texts[mention.article_id]
+        following = ordered[at + 1] if at + 1 < len(ordered) else None
+        following = following if following is not None and following.article_id == mention.article_id else None
+        area = None
+        if following is not None and re.fullmatch(r",[ \t]*", text[mention.end:following.start]):
+            area = following
+        elif (match := _AREA_AFTER.match(text, mention.end)) is not None:
+            end = match.end(1)
+            area = EntityMention(entity_id="", article_id=mention.article_id, sentence=mention.sentence,
+                                 start=match.start(1), end=end, text=text[match.start(1):end])
+        if (area is None or entities[mention.entity_id].kind != EntityKind.PLACE
+                or gazetteer.city_in(mention.text, area.text) is None):
+            joined.append(mention)
+            continue
+        if area is following:
+            absorbed.add(at + 1)
+        joined.append(mention.model_copy(update={"end": area.end, "text": text[mention.start:area.end]}))
+    kept = {m.entity_id for m in joined} | {ref for e in entities.values()
+                                            for ref in (e.country, e.located_in, *(r.country for r in e.roles))}
+    for at in absorbed:
+        entity_id = ordered[at].entity_id
+        if entity_id not in kept and entity_id in entities and not entities[entity_id].curated:
+            del entities[entity_id]
+    return joined
+
+
+def _smaller(inner: Entity, outer: Entity, gazetteer: Gazetteer) -> bool:
+    """Whether a place can lie within another: a landmark in anything, a city in a region or a more
+    populous city."""
+    if inner.place_kind == "landmark" or outer.place_kind == "region":
+        return True
+    if inner.place_kind == "region":
+        return False
+    codes = [c for c in (inner.country, outer.country) if c]
+    context = [c.code for c in gazetteer.countries() if entity_id(EntityKind.COUNTRY, c.name) in codes]
+    small, large = gazetteer.place(inner.name, context), gazetteer.place(outer.name, context)
+    return small is not None and large is not None and small.population < large.population
