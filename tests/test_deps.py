@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.nlp.parse
+import sitegen.nlp.engine
 from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
 from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
@@ -139,7 +139,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def spacy_runs(monkeypatch) -> list[int]:
     """How many texts spaCy parsed since the test started."""
     runs: list[int] = []
-    real = sitegen.nlp.parse.load_pipeline
+    real = sitegen.nlp.engine.load_pipeline
 
     def counting(model, patterns=()):
         nlp = real(model, patterns)
@@ -153,7 +153,7 @@ def spacy_runs(monkeypatch) -> list[int]:
         nlp.pipe = counted
         return nlp
 
-    monkeypatch.setattr(sitegen.nlp.parse, "load_pipeline", counting)
+    monkeypatch.setattr(sitegen.nlp.engine, "load_pipeline", counting)
     return runs
 
 

@@ -39,6 +39,9 @@ def test_a_rule_change_in_the_stage_or_a_module_it_imports_changes_its_version(p
     assert before != after
     before, after = version_after(package, "nlp/models.py", "\n# a changed field\n", "sitegen.nlp.parse")
     assert before != after
+    before, after = version_after(package, "nlp/engine.py", "\n# imported lazily, still counted\n",
+                                  "sitegen.nlp.parse")
+    assert before != after
 
 
 def test_code_the_stage_does_not_import_leaves_its_version(package: Path) -> None:
