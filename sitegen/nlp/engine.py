@@ -64,7 +64,7 @@ def _complete_name(ent: Span) -> Span:
 
 _MATCHERS: dict[int, Matcher] = {}
 _PIPELINES: dict[tuple[str, str], Language] = {}  # the one pipeline loaded in this process, by (model, names)
-BATCH_SIZE = 32  # texts per batch, the same with one process or several, so their parses are the same too
+BATCH_SIZE = 32  # texts per batch at most; a text's parse does not depend on the texts batched with it
 
 
 def _construction_matcher(vocab) -> Matcher:
@@ -133,6 +133,7 @@ def parse_texts(model: str, patterns: Sequence[dict[str, str]], texts: Sequence[
     if key not in _PIPELINES:
         _PIPELINES.clear()
         _PIPELINES[key] = load_pipeline(model, patterns)
-    docs = _PIPELINES[key].pipe((text for _, text in texts), batch_size=BATCH_SIZE, n_process=n_process)
+    batch = min(BATCH_SIZE, -(-len(texts) // n_process))  # every worker gets texts
+    docs = _PIPELINES[key].pipe((text for _, text in texts), batch_size=batch, n_process=n_process)
     for (article_id, _), doc in zip(texts, docs):
         yield to_parsed(doc, article_id, model_id)

@@ -25,7 +25,7 @@ from .models import ParsedArticle
 
 NAMESPACE = "nlp"
 PHRASE_ATTR: str | None = None  # the EntityRuler's phrase_matcher_attr; None compares a name's exact text (ORTH)
-MIN_ARTICLES_PER_PROCESS = 64  # fewer texts per worker than this parse faster in one process (bench/parse.py)
+MIN_ARTICLES_PER_PROCESS = 16  # a worker gets texts worth ~0.4 s, far more than its start (bench/parse.py --sizes)
 
 
 class ModelNotFound(Exception):
