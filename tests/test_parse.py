@@ -80,23 +80,35 @@ def test_parsing_with_all_names_equals_parsing_with_the_names_that_occur() -> No
 
 
 @pytest.mark.parametrize("damage", [
-    lambda blob: b"not a cache entry",
-    lambda blob: b"",
-    lambda blob: blob[: len(blob) // 2],  # a truncated zlib stream
-    lambda blob: zlib.compress(b'{"article_id": "x", "tokens": 3}'),  # valid JSON of the wrong shape
-    lambda blob: zlib.compress(b"[1, 2, 3]"),
-    lambda blob: zlib.decompress(blob),  # an entry written without compression
-], ids=["garbage", "empty", "truncated", "wrong-shape", "json-list", "uncompressed"])
+    lambda blob, parsed: b"not a cache entry",
+    lambda blob, parsed: b"",
+    lambda blob, parsed: blob[: len(blob) // 2],  # a truncated zlib stream
+    lambda blob, parsed: zlib.compress(b'{"model": "x", "tokens": 3}'),  # valid JSON of the wrong shape
+    lambda blob, parsed: zlib.compress(b"[1, 2, 3]"),
+    lambda blob, parsed: zlib.decompress(blob),  # an entry written without compression
+    lambda blob, parsed: zlib.compress(parsed.model_dump_json().encode()),  # the format before columns
+], ids=["garbage", "empty", "truncated", "wrong-shape", "json-list", "uncompressed", "old-format"])
 def test_a_damaged_cache_entry_is_parsed_again_and_overwritten(tmp_path: Path, damage) -> None:
     article = articles()[:1]
     cache = Cache(tmp_path / "cache")
     first, parsed = parse_articles(article, MODEL, cache)
     assert parsed == 1
     [entry] = (tmp_path / "cache").rglob("*/*/*")
-    entry.write_bytes(damage(entry.read_bytes()))
+    entry.write_bytes(damage(entry.read_bytes(), first[article[0].id]))
     again, parsed = parse_articles(article, MODEL, cache)
     assert (again, parsed) == (first, 1)
     assert parse_articles(article, MODEL, cache) == (first, 0)  # the entry was written anew
+
+
+def test_articles_with_the_same_text_share_an_entry_under_their_own_ids(tmp_path: Path) -> None:
+    original = articles()[1]
+    copy = original.model_copy(update={"id": "council-copy", "path": "articles/council-copy.md"})
+    cache = Cache(tmp_path / "cache")
+    fresh, _ = parse_articles([original], MODEL, cache)
+    both, parsed = parse_articles([original, copy], MODEL, cache)
+    assert parsed == 0 and both[original.id] == fresh[original.id]
+    assert {m.article_id for m in both[copy.id].mentions} | {s.article_id for s in both[copy.id].sentences} == {copy.id}
+    assert both[copy.id].tokens == fresh[original.id].tokens
 
 
 def test_several_processes_parse_exactly_as_one_does(monkeypatch: pytest.MonkeyPatch) -> None:
