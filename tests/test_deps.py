@@ -171,7 +171,7 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
     extra = project / "content/articles/zz-extra.md"
     edits = [  # (what the editor does, the path saved, check of the rebuild report)
         ("new curated card", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nA curated note.\n"),
-         card, lambda r: r.drawn >= 1),  # a new name teaches the NER: every article is parsed again
+         card, lambda r: r.drawn >= 1),  # a new name teaches the NER: the articles naming her are parsed again
         ("card text", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nAnother note.\n"),
          card, lambda r: r.drawn == 1 and r.changed == 2 and r.parsed == 0),  # her page and its Markdown card
         ("template", lambda: _mark_first_block(project / "templates/person.html"),
