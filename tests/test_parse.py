@@ -13,7 +13,7 @@ import pytest
 from sitegen.config import load_settings
 from sitegen.content.models import Article
 from sitegen.nlp import engine
-from sitegen.nlp.parse import model_version, names_in, parse_articles
+from sitegen.nlp.parse import common_words, model_version, names_in, parse_articles
 from sitegen.pipeline.build import build_site
 from sitegen.pipeline.store import Cache
 
@@ -121,6 +121,17 @@ def test_several_processes_parse_exactly_as_one_does(monkeypatch: pytest.MonkeyP
     assert {("Lofoten Fisheries Council", "ORG"), ("Puerto Montt", "GPE")} <= found  # curated name, construction
 
 
-def test_building_imports_spacy_only_to_parse() -> None:
+def test_common_words_are_spacys_english_stop_words() -> None:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    assert common_words() == frozenset(STOP_WORDS) and {"may", "will", "us"} <= common_words()
+
+
+def test_building_imports_spacy_only_to_parse(project: Path) -> None:
     check = "import sys, sitegen.pipeline.build, sitegen.cli; assert 'spacy' not in sys.modules, 'spacy imported'"
     subprocess.run([sys.executable, "-c", check], check=True)
+    build_site(load_settings(project))  # every parse is in the cache now
+    warm = ("import atexit, sys; atexit.register(lambda: print('spacy' in sys.modules)); "
+            "from sitegen.cli import app; app()")
+    done = subprocess.run([sys.executable, "-c", warm, "build", "-q"], cwd=project, capture_output=True, text=True)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "False"), done.stderr

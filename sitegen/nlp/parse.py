@@ -42,11 +42,10 @@ def common_words() -> frozenset[str]:
     Read from spaCy's English stop-word list, a plain module, without importing spaCy itself (over a second).
     """
     spacy = importlib.util.find_spec("spacy")
-    if spacy is None or spacy.origin is None:
-        raise ModelNotFound("spaCy is not installed; install sitegen with its dependencies")
-    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py"
-    spec = importlib.util.spec_from_file_location("sitegen_spacy_en_stop_words", path)
-    assert spec is not None and spec.loader is not None
+    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py" if spacy and spacy.origin else None
+    spec = importlib.util.spec_from_file_location("sitegen_spacy_stop_words", path) if path else None
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ModelNotFound("spaCy's English stop-word list is missing; reinstall sitegen with its dependencies")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(module.STOP_WORDS)
