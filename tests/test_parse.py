@@ -3,6 +3,7 @@ parsing on several processes gives the same parses as on one."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zlib
@@ -79,6 +80,13 @@ def test_parsing_with_all_names_equals_parsing_with_the_names_that_occur() -> No
     assert ("Lofoten Fisheries Council", "ORG") in {(m.text, m.label) for m in council.mentions}
 
 
+def pointing_past_the_end(blob: bytes) -> bytes:
+    """A well-formed entry whose first token hangs from a token the article does not have."""
+    entry = json.loads(zlib.decompress(blob))
+    entry["tokens"]["head"][0] = len(entry["tokens"]["head"])
+    return zlib.compress(json.dumps(entry).encode())
+
+
 @pytest.mark.parametrize("damage", [
     lambda blob, parsed: b"not a cache entry",
     lambda blob, parsed: b"",
@@ -87,7 +95,8 @@ def test_parsing_with_all_names_equals_parsing_with_the_names_that_occur() -> No
     lambda blob, parsed: zlib.compress(b"[1, 2, 3]"),
     lambda blob, parsed: zlib.decompress(blob),  # an entry written without compression
     lambda blob, parsed: zlib.compress(parsed.model_dump_json().encode()),  # the format before columns
-], ids=["garbage", "empty", "truncated", "wrong-shape", "json-list", "uncompressed", "old-format"])
+    lambda blob, parsed: pointing_past_the_end(blob),
+], ids=["garbage", "empty", "truncated", "wrong-shape", "json-list", "uncompressed", "old-format", "bad-index"])
 def test_a_damaged_cache_entry_is_parsed_again_and_overwritten(tmp_path: Path, damage) -> None:
     article = articles()[:1]
     cache = Cache(tmp_path / "cache")

@@ -122,6 +122,18 @@ class CachedParse(Frozen):
     tokens: TokenColumns
     mentions: tuple[tuple[str, str, int, int, int, int, int], ...]  # text, label, start, end, sentence, tokens
 
+    @model_validator(mode="after")
+    def _references_in_range(self) -> CachedParse:
+        """Every token, sentence and span an entry points at exists, so a stage reading it cannot fail."""
+        tokens, sentences = len(self.tokens.text), len(self.sentences)
+        spans = [(first, last) for *_, first, last in self.sentences + self.mentions]
+        in_range = (_within(self.tokens.head, tokens) and _within(self.tokens.sentence, sentences)
+                    and _within([m[4] for m in self.mentions], sentences)
+                    and all(0 <= first <= last <= tokens for first, last in spans))
+        if not in_range:
+            raise ValueError("an entry refers to a token or sentence it does not hold")
+        return self
+
     @classmethod
     def of(cls, parsed: ParsedArticle) -> CachedParse:
         return cls(model=parsed.model,
@@ -144,6 +156,10 @@ class CachedParse(Frozen):
                          for text, label, start, end, sentence, first, last in self.mentions)
         return ParsedArticle.model_construct(article_id=article_id, model=self.model, sentences=sentences,
                                              tokens=tokens, mentions=mentions)
+
+
+def _within(indexes: Sequence[int], size: int) -> bool:
+    return not indexes or (min(indexes) >= 0 and max(indexes) < size)
 
 
 def _encode(parsed: ParsedArticle) -> bytes:
