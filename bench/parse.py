@@ -103,10 +103,10 @@ def main() -> None:
 
     raw, one, many = median([lambda: raw_spacy(articles), lambda: stage(articles, 1)[0], chosen], args.rounds)
     print(f"{len(articles)} articles, {sum(len(a.text) for a in articles):,} characters, {args.rounds} rounds")
-    print(f"raw spaCy, 1 process (load + nlp.pipe)       {raw:7.2f} s")
-    print(f"parse stage cold, 1 process                  {one:7.2f} s  {one / raw:.2f}x raw")
-    print(f"parse stage cold, {workers} process(es) (its choice) {many:7.2f} s  {many / raw:.2f}x raw")
-    print(f"parse stage warm (load {len(articles)} cached parses)   {statistics.median(warm):7.2f} s")
+    print(f"{'raw spaCy, 1 process (load + nlp.pipe)':<48}{raw:7.2f} s")
+    print(f"{'parse stage cold, 1 process':<48}{one:7.2f} s  {one / raw:.2f}x raw")
+    print(f"{f'parse stage cold, {workers} process(es) (its choice)':<48}{many:7.2f} s  {many / raw:.2f}x raw")
+    print(f"{f'parse stage warm (load {len(articles)} cached parses)':<48}{statistics.median(warm):7.2f} s")
     for size in (int(s) for s in args.sizes.split(",") if s):
         part = articles[:size]
         for workers in (1, 2):
