@@ -69,10 +69,10 @@ def test_fingerprints_tell_values_apart() -> None:
 def test_a_third_party_upgrade_changes_the_version_of_the_stages_that_import_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     fp.code_version.cache_clear()
-    before = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve", "sitegen.contract")]
+    before = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve.entities", "sitegen.contract")]
     real = fp.version
     monkeypatch.setattr(fp, "version", lambda dist: "99.0" if dist in ("spacy", "PyYAML") else real(dist))
     fp.code_version.cache_clear()
-    after = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve", "sitegen.contract")]
+    after = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve.entities", "sitegen.contract")]
     fp.code_version.cache_clear()
     assert [b != a for b, a in zip(before, after)] == [True, True, False]  # PyYAML is imported as yaml
