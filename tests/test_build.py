@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-import sitegen.nlp.parse
+import sitegen.nlp.engine
 from sitegen.cli import app
 from sitegen.config import load_settings
 from sitegen.pipeline.build import BuildFailed, build_site
@@ -15,9 +15,9 @@ from sitegen.pipeline.build import BuildFailed, build_site
 
 def test_second_build_runs_spacy_on_nothing(project, tmp_path, monkeypatch):
     settings = load_settings(project, cache_dir=tmp_path / "fresh-cache")
-    monkeypatch.setattr(sitegen.nlp.parse, "_PIPELINES", {})
+    monkeypatch.setattr(sitegen.nlp.engine, "_PIPELINES", {})
     loads, texts = [], []
-    real_load = sitegen.nlp.parse.load_pipeline
+    real_load = sitegen.nlp.engine.load_pipeline
 
     def counting_load(model, patterns=()):
         nlp = real_load(model, patterns)
@@ -32,7 +32,7 @@ def test_second_build_runs_spacy_on_nothing(project, tmp_path, monkeypatch):
         nlp.pipe = counting_pipe
         return nlp
 
-    monkeypatch.setattr(sitegen.nlp.parse, "load_pipeline", counting_load)
+    monkeypatch.setattr(sitegen.nlp.engine, "load_pipeline", counting_load)
     first = build_site(settings)
     assert (len(loads), len(texts), first.parsed) == (1, 2, 2)
     second = build_site(settings)

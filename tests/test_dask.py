@@ -104,8 +104,8 @@ def big_project(tmp_path_factory, shared_cache):
 def worker_pipelines(client: Client) -> dict[str, list[int]]:
     """The spaCy pipelines each worker process holds, by object id."""
     def held() -> list[int]:
-        from sitegen.nlp import parse
-        return [id(nlp) for nlp in parse._PIPELINES.values()]
+        from sitegen.nlp import engine
+        return [id(nlp) for nlp in engine._PIPELINES.values()]
     return client.run(held)
 
 

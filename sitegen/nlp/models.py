@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import cached_property
+from typing import NamedTuple
 
 from ..contract import Frozen
 
@@ -31,8 +32,11 @@ class Sentence(Frozen):
     last_token: int  # exclusive
 
 
-class Token(Frozen):
-    """What later stages need of spaCy's analysis of one token, so only the nlp stage imports spaCy."""
+class Token(NamedTuple):
+    """What later stages need of spaCy's analysis of one token, so only the nlp stage imports spaCy.
+
+    A named tuple, not a model: an article has hundreds, and a build loads a thousand articles' worth from
+    the cache, whose entries are validated column by column instead (parse.py)."""
 
     i: int
     text: str

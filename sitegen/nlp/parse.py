@@ -1,47 +1,55 @@
-"""Run spaCy over articles, once per article content: the only module that imports spaCy.
+"""The parse stage: every article's ParsedArticle, from the cache where possible, else from spaCy.
 
-The statistical NER misses constructions that name places plainly ("the Horyuji temple", "the town of
-Ikaruga", "X, a UNESCO World Heritage site"); a small Matcher component after the NER labels them, and its
-result is cached with everything else.
+An entry's key is derived, never bumped by hand: the stage's code version (its sources, the modules they
+import, spaCy's version), the model's name and version, the article's text, and only those curated names
+(EntityRuler patterns) that can match somewhere in that text. A name that cannot occur in a text cannot
+change its parse, so adding a card re-parses only the articles that name it. spaCy itself (`.engine`) is
+imported only when some article must be parsed.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
+import multiprocessing
+import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from pydantic import model_validator
 
 from ..content.models import Article
-from ..pipeline.store import Cache, cache_key
+from ..contract import Frozen
+from ..pipeline.fingerprint import code_version, fingerprint
+from ..pipeline.store import Cache
 from .models import Mention, ParsedArticle, Sentence, Token
 
-# Bump when anything below changes what a ParsedArticle holds: old cache entries then stop matching.
-STAGE_VERSION = "nlp-3"
-BATCH_SIZE = 32
-KEPT_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT", "DATE"}
-
-LANDMARK_WORDS = ["temple", "shrine", "palace", "castle", "cathedral", "mosque", "monastery", "abbey",
-                  "pagoda", "basilica", "fortress", "stadium", "memorial", "museum"]
-SETTLEMENT_WORDS = ["town", "city", "village", "port", "island", "province", "prefecture", "region", "capital"]
+NAMESPACE = "nlp"
+PHRASE_ATTR: str | None = None  # the EntityRuler's phrase_matcher_attr; None compares a name's exact text (ORTH)
+MIN_ARTICLES_PER_PROCESS = 16  # a worker gets texts worth ~0.4 s, far more than its start (bench/parse.py --sizes)
 
 
 class ModelNotFound(Exception):
     """The configured spaCy pipeline is not installed."""
 
 
+@functools.cache
 def common_words() -> frozenset[str]:
-    """English function words ("may", "will", "us"): a curated alias spelling one would match ordinary text."""
-    from spacy.lang.en.stop_words import STOP_WORDS
+    """English function words ("may", "will", "us"): a curated alias spelling one would match ordinary text.
 
-    return frozenset(STOP_WORDS)
+    Read from spaCy's English stop-word list, a plain module, without importing spaCy itself (over a second).
+    """
+    spacy = importlib.util.find_spec("spacy")
+    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py" if spacy and spacy.origin else None
+    spec = importlib.util.spec_from_file_location("sitegen_spacy_stop_words", path) if path else None
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ModelNotFound("spaCy's English stop-word list is missing; reinstall sitegen with its dependencies")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
 
 
 def model_version(model: str) -> str:
@@ -59,98 +67,131 @@ def model_version(model: str) -> str:
         ) from exc
 
 
-@Language.component("sitegen_constructions")
-def label_constructions(doc: Doc) -> Doc:
-    """Label names the NER misses in constructions that say what they are, and complete cut-off names."""
-    doc.ents = [_complete_name(ent) for ent in doc.ents]
-    matcher = _construction_matcher(doc.vocab)
-    spans: list[Span] = []
-    for match_id, start, end in matcher(doc):
-        rule = doc.vocab.strings[match_id]
-        if rule == "LANDMARK":  # "the Horyuji temple" -> FAC "Horyuji temple"
-            spans.append(Span(doc, start + 1, end, label="FAC"))
-        elif rule == "SETTLEMENT":  # "the town of Ikaruga" -> GPE "Ikaruga"
-            spans.append(Span(doc, start + 3, end, label="GPE"))
-        elif rule == "HERITAGE":  # "Horyuji, a UNESCO World Heritage site" -> FAC "Horyuji"
-            name_end = next(i for i in range(start, end) if doc[i].text == ",")
-            spans.append(Span(doc, start, name_end, label="FAC"))
-    if not spans:
-        return doc
-    spans = filter_spans(spans)
-    claimed = {i for span in spans for i in range(span.start, span.end)}
-    kept = [ent for ent in doc.ents if not claimed.intersection(range(ent.start, ent.end))]
-    doc.ents = filter_spans(kept + spans)
-    return doc
+def _folded(text: str, attr: str | None) -> str | None:
+    """The text as the ruler's attribute compares it, with the spaces between words dropped (a phrase's
+    tokens matched in a Doc are separated by whitespace only); None for an attribute this cannot fold."""
+    if attr in (None, "ORTH", "TEXT"):
+        return "".join(text.split())
+    if attr == "LOWER":
+        return "".join(text.split()).casefold()
+    return None
 
 
-def _complete_name(ent: Span) -> Span:
-    """ "Lee Hsien" -> "Lee Hsien Loong": the small model often stops a PERSON span one name part short;
-    a following capitalised proper noun that the span's words hang from belongs to the name."""
-    if ent.label_ != "PERSON":
-        return ent
-    doc, end = ent.doc, ent.end
-    while (end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and doc[end].ent_iob_ in ("", "O")
-           and any(t.head.i == end for t in doc[ent.start:end])):  # never into a name that starts there
-        end += 1
-    return ent if end == ent.end else Span(doc, ent.start, end, label="PERSON")
+def names_in(text: str, patterns: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
+    """The curated-name patterns that can match in `text`, in their order.
+
+    A phrase pattern whose folded text is not part of the folded article cannot match it; a token pattern
+    (a list of token specs) or an attribute this cannot fold is kept, so the test errs on the side of a
+    re-parse."""
+    folded = _folded(text, PHRASE_ATTR)
+    if folded is None:
+        return list(patterns)
+    return [p for p in patterns
+            if not isinstance(phrase := p.get("pattern"), str) or _folded(phrase, PHRASE_ATTR) in folded]
 
 
-_MATCHERS: dict[int, Matcher] = {}
-_PIPELINES: dict[tuple[str, str], Language] = {}  # the one pipeline loaded in this process, by (model, names)
+def parse_key(model_id: str, text: str, patterns: Sequence[Mapping[str, object]]) -> str:
+    """What one article's parse depends on: the stage's code, the model, the text and the names it can hold."""
+    return fingerprint(code_version(__name__), model_id, text, names_in(text, patterns))
 
 
-def _construction_matcher(vocab) -> Matcher:
-    key = id(vocab)
-    if key not in _MATCHERS:
-        name = {"POS": "PROPN", "IS_TITLE": True, "OP": "+"}
-        matcher = Matcher(vocab)
-        matcher.add("LANDMARK", [[{"LOWER": "the"}, name, {"LOWER": {"IN": LANDMARK_WORDS}}]], greedy="LONGEST")
-        matcher.add("SETTLEMENT", [[{"LOWER": "the"}, {"LOWER": {"IN": SETTLEMENT_WORDS}}, {"LOWER": "of"}, name]],
-                    greedy="LONGEST")
-        matcher.add("HERITAGE", [[name, {"TEXT": ","}, {"LOWER": "a"}, {"TEXT": "UNESCO"}, {"LOWER": "world"},
-                                  {"LOWER": "heritage"}, {"LOWER": "site"}]], greedy="LONGEST")
-        _MATCHERS[key] = matcher
-    return _MATCHERS[key]
+class TokenColumns(Frozen):
+    """An article's tokens as one column per field; a token's `i` is its place in the columns."""
+
+    text: tuple[str, ...]
+    idx: tuple[int, ...]
+    lemma: tuple[str, ...]
+    pos: tuple[str, ...]
+    tag: tuple[str, ...]
+    dep: tuple[str, ...]
+    head: tuple[int, ...]
+    sentence: tuple[int, ...]
+
+    @model_validator(mode="after")
+    def _same_length(self) -> TokenColumns:
+        if len({len(getattr(self, name)) for name in type(self).model_fields}) > 1:
+            raise ValueError("token columns of different lengths")
+        return self
 
 
-def load_pipeline(model: str, patterns: Sequence[dict[str, str]] = ()) -> Language:
-    """Load the pipeline with the curated names ahead of its NER and the construction rules after it."""
+class CachedParse(Frozen):
+    """A ParsedArticle as the cache holds it: without the article's id (articles with the same text share
+    an entry), its tokens as columns, which validate many times faster than one object per token."""
+
+    model: str
+    sentences: tuple[tuple[str, int, int, int, int], ...]  # text, start, end, first_token, last_token
+    tokens: TokenColumns
+    mentions: tuple[tuple[str, str, int, int, int, int, int], ...]  # text, label, start, end, sentence, tokens
+
+    @model_validator(mode="after")
+    def _references_in_range(self) -> CachedParse:
+        """Every token, sentence and span an entry points at exists, so a stage reading it cannot fail."""
+        tokens, sentences = len(self.tokens.text), len(self.sentences)
+        spans = [(first, last) for *_, first, last in self.sentences + self.mentions]
+        in_range = (_within(self.tokens.head, tokens) and _within(self.tokens.sentence, sentences)
+                    and _within([m[4] for m in self.mentions], sentences)
+                    and all(0 <= first <= last <= tokens for first, last in spans))
+        if not in_range:
+            raise ValueError("an entry refers to a token or sentence it does not hold")
+        return self
+
+    @classmethod
+    def of(cls, parsed: ParsedArticle) -> CachedParse:
+        return cls(model=parsed.model,
+                   sentences=tuple((s.text, s.start, s.end, s.first_token, s.last_token) for s in parsed.sentences),
+                   tokens=TokenColumns(**{name: tuple(getattr(t, name) for t in parsed.tokens)
+                                          for name in TokenColumns.model_fields}),
+                   mentions=tuple((m.text, m.label, m.start, m.end, m.sentence, m.first_token, m.last_token)
+                                  for m in parsed.mentions))
+
+    def parsed(self, article_id: str) -> ParsedArticle:
+        """The ParsedArticle of `article_id`; the tokens are built from columns already validated."""
+        columns = self.tokens
+        tokens = tuple(map(Token, range(len(columns.text)), columns.text, columns.idx, columns.lemma, columns.pos,
+                           columns.tag, columns.dep, columns.head, columns.sentence))
+        sentences = tuple(Sentence(article_id=article_id, index=index, text=text, start=start, end=end,
+                                   first_token=first, last_token=last)
+                          for index, (text, start, end, first, last) in enumerate(self.sentences))
+        mentions = tuple(Mention(article_id=article_id, text=text, label=label, start=start, end=end, sentence=sentence,
+                                 first_token=first, last_token=last)
+                         for text, label, start, end, sentence, first, last in self.mentions)
+        return ParsedArticle.model_construct(article_id=article_id, model=self.model, sentences=sentences,
+                                             tokens=tokens, mentions=mentions)
+
+
+def _within(indexes: Sequence[int], size: int) -> bool:
+    return not indexes or (min(indexes) >= 0 and max(indexes) < size)
+
+
+def _encode(parsed: ParsedArticle) -> bytes:
+    return zlib.compress(CachedParse.of(parsed).model_dump_json().encode("utf-8"), 6)
+
+
+def _decode(blob: bytes | None, article_id: str) -> ParsedArticle | None:
+    """A cache entry's parse; a damaged, truncated or old-format entry is a miss (None), parsed again."""
+    if blob is None:
+        return None
     try:
-        nlp = spacy.load(model)
-    except OSError as exc:
-        raise ModelNotFound(f"cannot load spaCy pipeline {model!r}: {exc}") from exc
-    if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
-        raise ModelNotFound(f"spaCy pipeline {model!r} needs a parser and an NER component")
-    if patterns:
-        ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-        ruler.add_patterns(list(patterns))
-    nlp.add_pipe("sitegen_constructions", after="ner")
-    return nlp
+        return CachedParse.model_validate_json(zlib.decompress(blob)).parsed(article_id)
+    except (zlib.error, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
-def to_parsed(doc: Doc, article_id: str, model_id: str) -> ParsedArticle:
-    """Copy what later stages need out of a spaCy Doc."""
-    sent_of = {}
-    sentences = []
-    for index, sent in enumerate(doc.sents):
-        text = sent.text.rstrip()
-        sentences.append(Sentence(article_id=article_id, index=index, text=text, start=sent.start_char,
-                                  end=sent.start_char + len(text), first_token=sent.start, last_token=sent.end))
-        for token in sent:
-            sent_of[token.i] = index
-    tokens = tuple(
-        Token(i=t.i, text=t.text, idx=t.idx, lemma=t.lemma_, pos=t.pos_, tag=t.tag_, dep=t.dep_, head=t.head.i,
-              sentence=sent_of[t.i])
-        for t in doc
-    )
-    mentions = tuple(
-        Mention(article_id=article_id, text=ent.text, label=ent.label_, start=ent.start_char, end=ent.end_char,
-                sentence=sent_of[ent.start], first_token=ent.start, last_token=ent.end)
-        for ent in doc.ents
-        if ent.label_ in KEPT_LABELS
-    )
-    return ParsedArticle(article_id=article_id, model=model_id, sentences=tuple(sentences), tokens=tokens,
-                         mentions=mentions)
+def _relabelled(parsed: ParsedArticle, article_id: str) -> ParsedArticle:
+    """A parse found under another article with the same text, given this article's id throughout."""
+    if parsed.article_id == article_id:
+        return parsed
+    return parsed.model_copy(update={
+        "article_id": article_id,
+        "sentences": tuple(s.model_copy(update={"article_id": article_id}) for s in parsed.sentences),
+        "mentions": tuple(m.model_copy(update={"article_id": article_id}) for m in parsed.mentions)})
+
+
+def worker_count(texts: int) -> int:
+    """Processes for parsing this many texts: one per core the build may use, each with enough texts to
+    repay its start-up."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, texts // MIN_ARTICLES_PER_PROCESS))
 
 
 ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iterable[ParsedArticle]]
@@ -158,14 +199,13 @@ ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iter
 
 def parse_texts(articles: Sequence[Article], model: str, patterns: Sequence[dict[str, str]] = ()
                 ) -> Iterator[ParsedArticle]:
-    """spaCy over the articles, with the pipeline this process keeps loaded for the model and curated names."""
-    key = (model, json.dumps(list(patterns), sort_keys=True, ensure_ascii=False))
-    if key not in _PIPELINES:  # a long-running `serve` (or a Dask worker) loads the model once, not every time
-        _PIPELINES.clear()
-        _PIPELINES[key] = load_pipeline(model, patterns)
-    model_id = model_version(model)
-    for article, doc in zip(articles, _PIPELINES[key].pipe((a.text for a in articles), batch_size=BATCH_SIZE)):
-        yield to_parsed(doc, article.id, model_id)
+    """spaCy over the articles in this process's pipeline for the model and curated names (kept loaded, so a
+    Dask worker loads it once), on every core the build may use; in a daemonic process (a Dask worker,
+    one per core already), which may not start processes, in that process alone."""
+    from . import engine
+
+    processes = 1 if multiprocessing.current_process().daemon else worker_count(len(articles))
+    return engine.parse_texts(model, patterns, [(a.id, a.text) for a in articles], model_version(model), processes)
 
 
 def parse_articles(
@@ -179,28 +219,25 @@ def parse_articles(
 ) -> tuple[dict[str, ParsedArticle], int]:
     """Parsed form of every article, from the cache where possible; also how many went through spaCy.
 
-    The key holds the curated names too: a new alias changes what the NER sees, a card's text does not.
     `memo` is an in-memory layer over the disk cache, by the same key, for a process that builds again and
     again (`serve`); it is left holding exactly this call's parses, so it never outgrows the content.
     `parse` parses the articles found in neither, in their order (here, or on an executor's workers).
     """
     model_id = model_version(model)
-    names = json.dumps(list(patterns), sort_keys=True, ensure_ascii=False)
-    keys = {a.id: cache_key(STAGE_VERSION, model_id, names, a.text) for a in articles}
+    keys = {a.id: parse_key(model_id, a.text, patterns) for a in articles}
     known = dict(memo or {})
     parsed: dict[str, ParsedArticle] = {}
     todo: list[Article] = []
     for article in articles:
-        if (found := known.get(keys[article.id])) is None and (blob := cache.get("nlp", keys[article.id])):
-            found = ParsedArticle.model_validate_json(zlib.decompress(blob))
+        found = known.get(keys[article.id]) or _decode(cache.get(NAMESPACE, keys[article.id]), article.id)
         if found is None:
             todo.append(article)
             continue
-        parsed[article.id] = found.model_copy(update={"article_id": article.id}) if found.article_id != article.id else found
+        parsed[article.id] = _relabelled(found, article.id)
         on_parsed(1)
     if todo:
         for article, result in zip(todo, parse(todo, model, patterns), strict=True):
-            cache.put("nlp", keys[article.id], zlib.compress(result.model_dump_json().encode("utf-8"), 6))
+            cache.put(NAMESPACE, keys[article.id], _encode(result))
             parsed[article.id] = result
             on_parsed(1)
     if memo is not None:

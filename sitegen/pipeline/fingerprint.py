@@ -12,9 +12,10 @@ import ast
 import datetime as dt
 import functools
 import json
+import sys
 from collections.abc import Mapping
 from enum import Enum
-from importlib.metadata import packages_distributions, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from pathlib import Path, PurePath
 
 from pydantic import BaseModel
@@ -60,12 +61,29 @@ def code_version(*modules: str) -> str:
     sources, imported = _sources(modules)
     texts = {name: path.read_text(encoding="utf-8") for name, path in sources.items()}
     data = sorted(f.name for f in DATA_DIR.iterdir() if f.is_file() and any(f.name in t for t in texts.values()))
-    owners = packages_distributions()
-    third_party = sorted({dist for name in imported if name.split(".")[0] != PACKAGE
-                          for dist in owners.get(name.split(".")[0], ())})
+    third_party = _distributions({name.split(".")[0] for name in imported} - {PACKAGE} - sys.stdlib_module_names)
     return cache_key(*(f"{n}\n{texts[n]}" for n in sorted(texts)),
                      *(f"{n}\n{(DATA_DIR / n).read_bytes().hex()}" for n in data),
                      *(f"{d}=={version(d)}" for d in third_party))
+
+
+def _distributions(packages: set[str]) -> list[str]:
+    """The installed distributions that provide these top-level packages. Most are named like their package
+    (spacy, pydantic) and found at once; only for the others is every distribution's file list read, once
+    per process (a few tenths of a second)."""
+    found: set[str] = set()
+    for package in packages:
+        try:
+            version(package)
+            found.add(package)
+        except PackageNotFoundError:
+            found.update(_owners().get(package, ()))
+    return sorted(found)
+
+
+@functools.cache
+def _owners() -> Mapping[str, list[str]]:
+    return packages_distributions()
 
 
 def _sources(modules: tuple[str, ...]) -> tuple[dict[str, Path], set[str]]:
