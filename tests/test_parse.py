@@ -14,7 +14,7 @@ import pytest
 from sitegen.config import load_settings
 from sitegen.content.models import Article
 from sitegen.nlp import engine
-from sitegen.nlp.parse import common_words, model_version, names_in, parse_articles
+from sitegen.nlp.parse import NAMESPACE, common_words, model_version, names_in, parse_articles
 from sitegen.pipeline.build import build_site
 from sitegen.pipeline.store import Cache
 
@@ -103,7 +103,8 @@ def test_a_damaged_cache_entry_is_parsed_again_and_overwritten(tmp_path: Path, d
     first, parsed = parse_articles(article, MODEL, cache)
     assert parsed == 1
     [entry] = (tmp_path / "cache").rglob("*/*/*")
-    entry.write_bytes(damage(entry.read_bytes(), first[article[0].id]))
+    # through the store, so the damage is in what the parse stage stored (the store's checksum holds)
+    cache.put(NAMESPACE, entry.name, damage(cache.get(NAMESPACE, entry.name), first[article[0].id]))
     again, parsed = parse_articles(article, MODEL, cache)
     assert (again, parsed) == (first, 1)
     assert parse_articles(article, MODEL, cache) == (first, 0)  # the entry was written anew
