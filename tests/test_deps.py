@@ -32,9 +32,10 @@ LAYOUT = Layout(config_file=P / "sitegen.toml", content_dir=P / "content", templ
     ("overrides/templates/base.html", Needs(templates=frozenset({"base.html"}))),
     ("static/style.css", Needs(static=frozenset({"style.css"}))),
     ("overrides/static/img/logo.svg", Needs(static=frozenset({"img/logo.svg"}))),
-    ("content/articles/a.txt", Needs(content=True)),
-    ("content/entities/people/sanae-takaichi.md", Needs(content=True)),
-    ("content/events/x.md", Needs(content=True)),
+    ("content/articles/a.txt", Needs(content=True, content_paths=frozenset({"articles/a.txt"}))),
+    ("content/entities/people/sanae-takaichi.md",
+     Needs(content=True, content_paths=frozenset({"entities/people/sanae-takaichi.md"}))),
+    ("content/events/x.md", Needs(content=True, content_paths=frozenset({"events/x.md"}))),
     # nothing: editor swap, backup and temp files, hidden folders, the build's own output, unrelated files
     ("content/entities/people/.sanae-takaichi.md.swp", Needs()),
     ("content/articles/a.txt~", Needs()),
@@ -52,9 +53,27 @@ def test_what_a_changed_path_needs(path, needs):
 
 def test_a_burst_of_changes_needs_their_union():
     paths = [P / "templates/event.html", P / "static/search.js", P / "content/articles/b.md", P / ".x.swp"]
-    assert needs_for(paths, LAYOUT) == Needs(content=True, templates=frozenset({"event.html"}),
-                                             static=frozenset({"search.js"}))
+    assert needs_for(paths, LAYOUT) == Needs(content=True, content_paths=frozenset({"articles/b.md"}),
+                                             templates=frozenset({"event.html"}), static=frozenset({"search.js"}))
     assert not needs_for([], LAYOUT).anything
+
+
+@pytest.mark.parametrize("paths, cards_only", [
+    (["content/entities/people/a.md"], True),
+    (["content/entities/people/a.md", "content/entities/places/b.md"], True),
+    (["content/entities/people/a.md", "content/articles/a.md"], False),
+    (["content/entities"], False),  # the folder itself went: cards may have come or gone with others
+    (["content/events/x.md"], False),
+])
+def test_card_only_changes_are_told_apart(paths, cards_only):
+    assert needs_for([P / p for p in paths], LAYOUT).cards_only is cards_only
+
+
+def test_a_change_of_unknown_content_is_never_taken_for_a_card_change():
+    card = needs_for([P / "content/entities/people/a.md"], LAYOUT)
+    assert (card | needs_for([P / "templates/x.html"], LAYOUT)).cards_only
+    assert not (card | Needs(content=True)).cards_only
+    assert not (Needs(content=True) | card).cards_only
 
 
 def entity(ident: str, name: str, description: str = "") -> Entity:
