@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import sitegen.nlp.parse
+import sitegen.pipeline.build
 from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
 from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
@@ -176,7 +177,21 @@ def spacy_runs(monkeypatch) -> list[int]:
     return runs
 
 
-def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed(project, spacy_runs):
+@pytest.fixture
+def analyses(monkeypatch) -> list[int]:
+    """How many times the content was analysed (entities resolved) since the test started."""
+    runs: list[int] = []
+    real = sitegen.pipeline.build.resolve_entities
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sitegen.pipeline.build, "resolve_entities", counting)
+    return runs
+
+
+def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed(project, spacy_runs, analyses):
     served = load_settings(project)
     full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
     layout = Layout(config_file=project / "sitegen.toml", content_dir=served.content_dir,
@@ -184,6 +199,7 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
                     overrides_dir=served.overrides_dir, generated=(served.output_dir, served.cache_dir, served.cards_dir))
     _, state = build_state(served)
     person_pages = sum(1 for p in state.pages if p.template == "person.html")
+    open_page = next(p for p in state.pages if p.subject == "person/sanae-takaichi")  # shown in a browser
     card = project / "content/entities/people/sanae-takaichi.md"
     card.parent.mkdir(parents=True, exist_ok=True)
     article = sorted((project / "content/articles").iterdir())[0]
@@ -193,6 +209,9 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
          card, lambda r: r.drawn >= 1),  # a new name teaches the NER: every article is parsed again
         ("card text", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nAnother note.\n"),
          card, lambda r: r.drawn == 1 and r.changed == 2 and r.parsed == 0),  # her page and its Markdown card
+        ("card alias", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\naliases: [Takaichi]\n---\n"
+                                               "Another note.\n"),
+         card, lambda r: r.parsed == 0),  # a one-word alias is left to resolution: no parse, but an analysis
         ("template", lambda: _mark_first_block(project / "templates/person.html"),
          project / "templates/person.html", lambda r: r.drawn == person_pages == r.changed and r.parsed == 0),
         ("static file", lambda: _edit(project / "static/style.css", "", "/* edited */\n"),
@@ -210,17 +229,33 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
         ("config", lambda: _edit(project / "sitegen.toml", 'title = "Diplomacy Digest"', 'title = "Digest"'),
          project / "sitegen.toml", lambda r: r.full),
     ]
+    analysed_edits = {"new curated card", "card alias", "article edit", "article added", "article removed",
+                      "card removed", "config"}
+    open_files = {open_page.file, open_page.path + "index.md"}
     for name, edit, path, check in edits:
+        shown = files_of(served.output_dir)
         edit()
         if name == "config":
             served = load_settings(project)
             full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
-        before = len(spacy_runs)
-        report, state = rebuild(state, needs_for([path], layout), served)
+        before, analysed = len(spacy_runs), len(analyses)
+        ahead: list[tuple[dict[str, bytes], dict[str, bytes]]] = []  # (files drawn first, the site on disk then)
+        report, state = rebuild(state, needs_for([path], layout), served, first={open_page.path},
+                                on_first=lambda files: ahead.append((dict(files), files_of(served.output_dir))))
         assert report.parsed == len(spacy_runs) - before, name
+        assert (len(analyses) > analysed) == (name in analysed_edits), name
         assert check(report), (name, report)
+        site = files_of(served.output_dir)
+        # The open page, when the edit changed it, is handed over before the rest is drawn and the old site
+        # replaced; what was handed over is what the whole rebuild wrote.
+        changed = {path for path in open_files if site.get(path) != shown.get(path)}
+        assert len(ahead) == (bool(changed) and not report.full), name
+        for files, on_disk in ahead:
+            assert set(files) == changed and on_disk == shown, name
+            assert all(site[path] == data for path, data in files.items()), name
+        assert ahead or name not in {"card text", "card alias", "template"}, name
         build_site(full)
-        assert files_of(served.output_dir) == files_of(full.output_dir), name
+        assert site == files_of(full.output_dir), name
         assert files_of(served.cards_dir) == files_of(full.cards_dir), name
 
 
