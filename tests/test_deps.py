@@ -3,6 +3,7 @@ byte-identical to a full build of the same input."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -288,3 +289,18 @@ def test_a_new_problem_fails_the_rebuild_and_leaves_the_site(project):
         rebuild(state, Needs(content=True))
     assert [d.path for d in failed.value.diagnostics] == ["content/entities/people/x.md"]
     assert files_of(settings.output_dir) == before
+
+
+def test_a_kept_template_is_compiled_again_when_its_text_changes_even_with_the_same_time(tmp_path):
+    template = tmp_path / "person.html"
+    pages = [Page(path="people/a/", template="person.html", title="Ann", subject="person/a")]
+    template.write_text("<p>first {{ page.title }}</p>")
+    assert render_pages(tiny_digest(), pages, tmp_path)["people/a/index.html"] == b"<p>first Ann</p>"
+    stamp = template.stat().st_mtime_ns
+    template.write_text("<p>again {{ page.title }}</p>")  # same size, and (as two saves in one tick) same time
+    os.utime(template, ns=(stamp, stamp))
+    assert render_pages(tiny_digest(), pages, tmp_path)["people/a/index.html"] == b"<p>again Ann</p>"
+    (tmp_path / "overrides/templates").mkdir(parents=True)
+    (tmp_path / "overrides/templates/person.html").write_text("<p>ours</p>")  # an override appears
+    assert render_pages(tiny_digest(), pages, tmp_path, overrides_dir=tmp_path / "overrides")[
+        "people/a/index.html"] == b"<p>ours</p>"
