@@ -301,7 +301,7 @@ def _draw_first(digest: Digest, todo: list[Page], settings: Settings, records: d
 
 def _reads_any(record: PageRecord | None, reads: set) -> bool:
     """Whether a page read any of `reads` when it was drawn (a page never drawn counts as reading all)."""
-    return record is None or not reads.isdisjoint(record.reads)
+    return record is None or any(key in record.reads for key in reads)  # a few keys against many reads
 
 
 def _is_page_output(path: str, state: SiteState) -> bool:
