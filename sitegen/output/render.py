@@ -6,7 +6,11 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +73,37 @@ class RecordingEnvironment(Environment):
         return super().getitem(obj, argument)
 
 
+class SnapshotLoader(FileSystemLoader):
+    """A FileSystemLoader whose compiled templates stay valid while each name still finds the same file with
+    the same text, as `snapshot` (taken by `take_snapshot` before each render) says, not file times: two
+    saves within one clock tick still recompile."""
+
+    snapshot: Mapping[str, tuple[str, str]] = {}  # template name -> (file, hash of its text)
+
+    def get_source(self, environment: Environment, template: str):  # noqa: ANN201 - Jinja's signature
+        source, filename, _ = super().get_source(environment, template)
+        seen = (filename, _text_hash(source))
+        return source, filename, lambda: self.snapshot.get(template) == seen
+
+    def take_snapshot(self) -> None:
+        found: dict[str, tuple[str, str]] = {}
+        for folder in self.searchpath:
+            for here, _, names in sorted(os.walk(folder, followlinks=True)):
+                for name in sorted(names):
+                    filename = os.path.normpath(os.path.join(here, name))
+                    try:
+                        with open(filename, encoding=self.encoding) as handle:
+                            text = handle.read()
+                    except (OSError, UnicodeDecodeError):
+                        continue  # never matches: Jinja loads (and reports) it again
+                    found.setdefault(Path(os.path.relpath(filename, folder)).as_posix(), (filename, _text_hash(text)))
+        self.snapshot = found
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def markdown_renderer() -> Callable[[str], Markup]:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -84,7 +119,7 @@ def make_environment(templates_dir: Path, overrides_dir: Path | None = None, rec
     With `recording`, a `RecordingEnvironment`: set its `log` to a `ReadLog` while drawing a page.
     """
     env = (RecordingEnvironment if recording else Environment)(
-        loader=FileSystemLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
+        loader=SnapshotLoader([str(folder) for folder in template_folders(templates_dir, overrides_dir)]),
         # HTML and XML are escaped; Markdown cards escape with the `md` filter and render with raw HTML off.
         autoescape=select_autoescape(disabled_extensions=("md",), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -167,7 +202,23 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
 
     With `records`, what each page loaded and read goes into it by page path (for exact rebuilds).
     """
-    env = make_environment(templates_dir, overrides_dir, recording=records is not None)
+    env, drawing = _kept_environment(tuple(template_folders(templates_dir, overrides_dir)), templates_dir,
+                                     overrides_dir, records is not None)
+    with drawing:
+        env.loader.take_snapshot()
+        return _render(env, digest, pages, templates_dir, search, on_page, records)
+
+
+@lru_cache(maxsize=8)
+def _kept_environment(folders: tuple[Path, ...], templates_dir: Path, overrides_dir: Path | None,
+                      recording: bool) -> tuple[Environment, threading.Lock]:
+    """One environment per template search path, kept between builds in a process (`serve` rebuilds often):
+    a template is compiled again only when its text changed. The lock lets one render at a time use it."""
+    return make_environment(templates_dir, overrides_dir, recording), threading.Lock()
+
+
+def _render(env: Environment, digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool,
+            on_page: Callable[[int], None], records: dict[str, PageRecord] | None) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     to_html = env.filters["markdown"]
     memo: dict = {}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..analysis.events.assemble import assemble_events
 from ..analysis.events.coverage import sentences_added
@@ -19,7 +21,7 @@ from ..analysis.statements.meetings import match_meetings, merge_relations
 from ..analysis.stories import read_story_overrides, storylines
 from ..config import Settings
 from ..content.articles import read_articles
-from ..content.cards import read_cards, ruler_patterns
+from ..content.cards import CuratedCard, read_cards, ruler_patterns
 from ..content.overrides import read_event_overrides
 from ..contract import Diagnostic
 from ..nlp.models import ParsedArticle
@@ -70,6 +72,13 @@ def _stop_if_strict(strict: bool, report: BuildReport) -> None:
 ParsedMemo = Mapping[str, ParsedArticle]  # parses kept in memory between rebuilds, by their NLP cache key
 
 
+class CardsRead(NamedTuple):
+    """The curated cards an analysis used, and the problems reading them gave."""
+
+    cards: tuple[CuratedCard, ...]
+    problems: tuple[Diagnostic, ...]
+
+
 def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
                     progress: Progress = _no_progress) -> Digest:
     """Everything the site shows, from the content folder: the stages up to (not including) rendering."""
@@ -77,8 +86,9 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
 
 
 def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
-             known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle]]:
-    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
+             known: ParsedMemo) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
+    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used and the
+    cards it read."""
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
@@ -104,7 +114,7 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
                   mentions=resolution.mentions, meetings=meetings, quotes=quotes, stories=stories,
-                  added=sentences_added(events, parsed)), used
+                  added=sentences_added(events, parsed)), used, CardsRead(tuple(cards), tuple(card_problems))
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
@@ -123,6 +133,7 @@ class SiteState:
     outputs: Mapping[str, str]  # hash of every generated file (not static, not search) by its path in the site
     parsed: ParsedMemo
     diagnostics: tuple[Diagnostic, ...]
+    cards: CardsRead | None = None  # what the digest was made from (None: unknown, the next content change analyses)
 
 
 @dataclass
@@ -148,7 +159,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
                 lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState | None]:
     started = time.perf_counter()
     report = BuildReport()
-    digest, parsed = _analyse(settings, report, strict, progress, known)
+    digest, parsed, cards = _analyse(settings, report, strict, progress, known)
     pages = plan_pages(digest)
     records: dict[str, PageRecord] | None = {} if record else None
     files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
@@ -166,7 +177,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
         return report, None
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics))
+                             diagnostics=tuple(report.diagnostics), cards=cards)
 
 
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -178,15 +189,23 @@ def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+FirstDrawn = Callable[[Mapping[str, bytes]], None]  # the changed files of the pages drawn ahead of the rest
+
+
 def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
-            lock: AbstractContextManager | None = None) -> tuple[RebuildReport, SiteState]:
+            lock: AbstractContextManager | None = None, first: Collection[str] = (),
+            on_first: FirstDrawn | None = None) -> tuple[RebuildReport, SiteState]:
     """Redo what `needs` asks and no more, from the last good `state`; raises like `build_site` and then
     leaves the site as it was.
 
     A template change draws the pages that loaded it; a static change copies those files; a content change
     analyses the content again (spaCy only for texts it has not parsed with these curated names) and draws
-    the pages whose reads now give something else. A content problem that the last good build did not have
-    fails the rebuild, so a half-edited card never replaces the page it curates.
+    the pages whose reads now give something else, except when only the text of curated cards changed
+    (see `_card_text_change`). A content problem that the last good build did not have fails the rebuild, so
+    a half-edited card never replaces the page it curates.
+
+    The pages among `first` (paths of the pages open in a browser) that need drawing are drawn before the
+    rest and their files handed to `on_first`; the site on disk is still replaced only when all is drawn.
     """
     started = time.perf_counter()
     settings = settings or state.settings
@@ -195,20 +214,26 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
         return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
                              seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
     report = RebuildReport()
-    digest, pages, parsed = state.digest, list(state.pages), state.parsed
-    if needs.content:
-        analysis = BuildReport()
-        digest, parsed = _analyse(settings, analysis, False, _no_progress, state.parsed)
-        old = {(d.path, d.message) for d in state.diagnostics}
-        new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
-        if new:
-            raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
-        report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
-        pages = plan_pages(digest)
-    todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
+    digest, pages, parsed, cards = state.digest, list(state.pages), state.parsed, state.cards
+    text_change = _card_text_change(state, needs, settings) if needs.content else None
+    if text_change is not None:
+        digest, cards, described = text_change
+        report.diagnostics = list(state.diagnostics)
+        redraw = {p.path for p in pages_to_draw(state.records, pages, None, needs.templates, PAGE_HELPERS)}
+        todo = [page for page in pages if page.path in redraw or _reads_any(state.records.get(page.path), described)]
+    else:
+        if needs.content:
+            analysis = BuildReport()
+            digest, parsed, cards = _analyse(settings, analysis, False, _no_progress, state.parsed)
+            old = {(d.path, d.message) for d in state.diagnostics}
+            new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
+            if new:
+                raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
+            report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
+            pages = plan_pages(digest)
+        todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
     records = {page.path: state.records[page.path] for page in pages if page.path in state.records}
-    files = render_pages(digest, todo, settings.templates_dir, search=settings.search,
-                         overrides_dir=settings.overrides_dir, records=records)
+    files = _draw_first(digest, todo, settings, records, first, on_first, state.outputs)
     if needs.content:
         files.update(publication_files(digest, pages))
     outputs = dict(state.outputs)
@@ -230,7 +255,55 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     report.seconds = time.perf_counter() - started
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs=outputs, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics)
+                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
+                             cards=cards)
+
+
+def _card_text_change(state: SiteState, needs: Needs, settings: Settings) -> tuple[Digest, CardsRead, set] | None:
+    """When a content change touched curated cards alone and only their text (which no stage reads: it becomes
+    the entity's description, shown as is), the last digest with the new descriptions, the cards read, and the
+    page reads that changed; None when the content must be analysed again."""
+    if state.cards is None or not needs.cards_only:
+        return None
+    cards, problems = read_cards(settings.content_dir)
+    if tuple(problems) != state.cards.problems or len(cards) != len(state.cards.cards):
+        return None
+    entities = dict(state.digest.entities)
+    described: set = set()
+    for before, after in zip(state.cards.cards, cards):
+        if after == before:
+            continue
+        if after.model_copy(update={"text": before.text}) != before:
+            return None  # a name, alias or fact changed: the analysis reads those
+        shown = [e for e in entities.values() if e.curated and e.kind == before.kind and e.name == before.name]
+        if len(shown) != 1 or shown[0].description != before.text:
+            return None
+        entities[shown[0].id] = shown[0].model_copy(update={"description": after.text})
+        described.add(("field", "entity", shown[0].id, "description"))
+    return dataclasses.replace(state.digest, entities=entities), CardsRead(tuple(cards), tuple(problems)), described
+
+
+def _draw_first(digest: Digest, todo: list[Page], settings: Settings, records: dict[str, PageRecord],
+                first: Collection[str], on_first: FirstDrawn | None, outputs: Mapping[str, str]) -> dict[str, bytes]:
+    """The files of the pages in `todo`; those in `first` are drawn before the others, and the ones whose bytes
+    differ from `outputs` (hashes of the last build's files) are handed to `on_first`."""
+    def draw(pages: list[Page]) -> dict[str, bytes]:
+        return render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                            overrides_dir=settings.overrides_dir, records=records)
+
+    ahead = [page for page in todo if page.path in first] if on_first is not None else []
+    if not ahead:
+        return draw(todo)
+    files = draw(ahead)
+    if changed := {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}:
+        on_first(changed)
+    files.update(draw([page for page in todo if page.path not in first]))
+    return files
+
+
+def _reads_any(record: PageRecord | None, reads: set) -> bool:
+    """Whether a page read any of `reads` when it was drawn (a page never drawn counts as reading all)."""
+    return record is None or any(key in record.reads for key in reads)  # a few keys against many reads
 
 
 def _is_page_output(path: str, state: SiteState) -> bool:
