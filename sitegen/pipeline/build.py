@@ -94,11 +94,12 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
     used = dict(known)
-    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
+    cache = Cache(settings.cache_dir)
+    parsed, report.parsed = parse_articles(articles, settings.model, cache, ruler_patterns(cards),
                                            progress("Analysing articles", len(articles)), memo=used)
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
-                                                         overrides)
+                                                         overrides, cache)
     report.diagnostics.extend(override_problems)
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]

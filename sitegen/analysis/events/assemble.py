@@ -12,7 +12,9 @@ from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
-from ..models import EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
+from ...pipeline.fingerprint import code_version, fingerprint
+from ...pipeline.store import Cache
+from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve import Resolution
 from ..statements.relations import FUTURE_GOVERNORS, Relation, extract_relations, place_containers
 from .cluster import ClusterItem, cluster_events, near_duplicates
@@ -31,6 +33,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 # A person named at least this share as often as the most named one took part; the rest are only mentioned.
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
+DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
@@ -45,9 +48,11 @@ def assemble_events(
     resolution: Resolution,
     summary_words: int,
     overrides: Sequence[EventOverride] = (),
+    cache: Cache | None = None,
 ) -> tuple[list[Event], list[Article], list[Diagnostic]]:
-    """Cluster the articles, apply the editors' overrides and describe each event; undated articles take their
-    event's date (inferred). Also returns what was wrong with the overrides."""
+    """Cluster the articles, apply the editors' overrides and describe each event (from `cache` when its
+    members were described before); undated articles take their event's date (inferred). Also returns what
+    was wrong with the overrides."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
     copy_groups = near_duplicates(items)
@@ -63,8 +68,8 @@ def assemble_events(
     dated: dict[str, Article] = {}
     for index, group in enumerate(groups):
         members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = describe_event(members, parsed, resolution, summary_words, own_ids, told,
-                               duplicates=tuple(c for c in copies if c[0] in group))
+        event = described(cache, members, parsed, resolution, summary_words, own_ids, told,
+                          duplicates=tuple(c for c in copies if c[0] in group))
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
             problems += problem
@@ -111,6 +116,42 @@ def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticl
     for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
         told[relation.article_id].append(relation)
     return told
+
+
+def described(cache: Cache | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+              resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
+              told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
+    """`describe_event`, taken from the store when the same code described the same members before: the
+    key holds exactly what it reads (an unreadable entry is described again)."""
+    if cache is None:
+        return describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    key = _described_key(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    if (blob := cache.get(DESCRIBED, key)) is not None:
+        try:
+            return Event.model_validate_json(blob)
+        except ValueError:  # pydantic's ValidationError is one
+            pass
+    event = describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    cache.put(DESCRIBED, key, event.model_dump_json().encode("utf-8"))
+    return event
+
+
+def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
+                   duplicates: tuple[tuple[str, ...], ...]) -> str:
+    """The members with their parses, resolved mentions, own ids and the meetings they tell; the entities
+    those name with the places and countries that contain them (or their absence); the budget and copies."""
+    mentions = [resolution.by_article.get(a.id, []) for a in members]
+    relations = [told.get(a.id, []) for a in members]
+    todo = {m.entity_id for group in mentions for m in group}
+    todo |= {e for group in relations for r in group for e in (*r.participants, r.place) if e}
+    entities: dict[str, Entity | None] = {}
+    while todo:
+        ident = todo.pop()
+        entity = entities[ident] = resolution.entities.get(ident)
+        todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
+    return fingerprint(code_version(__name__), summary_words, members, [parsed[a.id].model_dump_json() for a in members],
+                       mentions, relations, [own_ids[a.id] for a in members], entities, duplicates)
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
