@@ -253,12 +253,6 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
     saved = Saved.read(path)
     inputs = snapshot(input_roots(settings, called.config_file), saved.manifest["inputs"] if saved else None)
     needs = _needs_since(saved, settings, called, inputs)
-    site: SiteState | None = None
-    if saved is not None and needs is not None and needs.anything:
-        site = saved.blob("site")
-        if site is not None and not needs.content:
-            digest = saved.blob("digest")
-            site = replace(site, digest=digest) if digest is not None else None
     if saved is not None and needs is not None and not needs.anything:
         diagnostics = [Diagnostic.model_validate(d) for _, d in saved.manifest["diagnostics"]]
         if called.strict and diagnostics:
@@ -266,21 +260,34 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         refresh(saved, inputs)
         report = BuildReport(diagnostics=diagnostics, done=nothing_changed(len(diagnostics)))
         report.articles, report.events, report.entities, report.pages = saved.manifest["counts"]
-    elif site is not None and needs is not None:
+        report.seconds = time.perf_counter() - started
+        return report
+    site = _saved_site(saved, needs) if saved is not None and needs is not None else None
+    if site is not None and needs is not None:
         result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False)
         report = BuildReport(parsed=result.parsed, diagnostics=list(site.diagnostics),
                              done=f"redrew {result.drawn} page(s), {result.changed + result.static} file(s) changed; "
                                   f"spaCy ran on {result.parsed} article(s); {len(site.diagnostics)} warning(s)")
-        _count(report, site)
+        assert site.digest is not None
+        report.articles, report.events = len(site.digest.articles), len(site.digest.events)
+        report.entities, report.pages = len(site.digest.entities), len(site.pages)
     else:
         report, site = build_state(settings, progress, strict=called.strict)
         report.done = f"spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s)"
-    if site is not None:
-        save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
-             report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics),
-             {"site": replace(site, digest=None, parsed={}), "digest": site.digest})
+    save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
+         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics),
+         {"site": replace(site, digest=None, parsed={}), "digest": site.digest})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _saved_site(saved: Saved, needs: Needs) -> SiteState | None:
+    """The last build's records read back; with its digest too when `needs` will not make a new one."""
+    site = saved.blob("site")
+    if site is None or needs.content:
+        return site
+    digest = saved.blob("digest")
+    return replace(site, digest=digest) if digest is not None else None
 
 
 def input_roots(settings: Settings, config_file: Path) -> dict[str, str]:
@@ -307,12 +314,6 @@ def _needs_since(saved: Saved | None, settings: Settings, called: Invocation, in
                     static_dir=settings.static_dir, overrides_dir=settings.overrides_dir,
                     generated=(settings.output_dir, settings.cache_dir, settings.cards_dir))
     return needs_for(changed.get(CONTENT, []), layout)
-
-
-def _count(report: BuildReport, site: SiteState) -> None:
-    assert site.digest is not None
-    report.articles, report.events = len(site.digest.articles), len(site.digest.events)
-    report.entities, report.pages = len(site.digest.entities), len(site.pages)
 
 
 def _is_page_output(path: str, state: SiteState) -> bool:

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from pydantic import BaseModel
+
 from ...content.models import Article
 from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
@@ -150,8 +152,15 @@ def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return fingerprint(code_version(__name__), summary_words, members, [parsed[a.id].model_dump_json() for a in members],
-                       mentions, relations, [own_ids[a.id] for a in members], entities, duplicates)
+    return fingerprint(code_version(__name__), summary_words, duplicates, [own_ids[a.id] for a in members],
+                       [_json(a, parsed[a.id], *group, *told_there)
+                        for a, group, told_there in zip(members, mentions, relations)],
+                       {ident: _json(entity) if entity else None for ident, entity in entities.items()})
+
+
+def _json(*models: BaseModel) -> list[str]:
+    """Models as pydantic writes them (fast, and a different value gives a different text)."""
+    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
