@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import sys
-import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -127,8 +125,11 @@ def _digest(data: bytes) -> str:
 
 
 def file_hash(path: Path) -> str | None:
+    """The content hash of a file, read in blocks (an input may be large: the build refuses it, with a
+    warning, but its fingerprint must not hold it in memory)."""
     try:
-        return _digest(path.read_bytes())
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
     except OSError:
         return None
 
@@ -247,6 +248,8 @@ class Saved:
             data = self.path.with_suffix(f".{name}.pickle").read_bytes()
             if _digest(data) != self.manifest["blobs"][name]:
                 return None
+            import pickle  # only a build with something to do reads the records
+
             return pickle.loads(data)
         except Exception:  # noqa: BLE001 (whatever a damaged file raises, it is no state)
             return None
@@ -272,6 +275,8 @@ def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str,
          counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, Any]) -> None:
     """Write the state of a good build: the record files first, then the manifest that names them.
     `diagnostics` are (as printed, as data) pairs."""
+    import pickle
+
     path.parent.mkdir(parents=True, exist_ok=True)
     hashes = {}
     for name, value in blobs.items():
@@ -293,14 +298,13 @@ def refresh(saved: Saved, inputs: Mapping[str, Any]) -> None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    """Written beside, then renamed over: a build killed meanwhile leaves the old file or the new one, whole."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 # --- what the command prints ------------------------------------------------------------------------------
