@@ -126,13 +126,17 @@ def _damage(manifest: Path, part: str, how: str) -> None:
     data = target.read_bytes()
     if how == "truncated":
         target.write_bytes(data[: len(data) // 2])
+    elif how == "flipped":  # one byte of the JSON changed: still JSON, no longer what was written
+        at = data.index(b'"counts":[') + len(b'"counts":[')
+        target.write_bytes(data[:at] + (b"9" if data[at:at + 1] != b"9" else b"8") + data[at + 1:])
     elif how == "garbage":
         target.write_bytes(bytes(range(256)) * 4)
     elif how == "old":
-        target.write_text(data.decode("utf-8").replace(f'"format":{state.FORMAT}', '"format":0'), encoding="utf-8")
+        state.write_manifest(target, {**state.read_manifest(target), "format": state.FORMAT - 1})
 
 
 @pytest.mark.parametrize("part, how", [("manifest", "truncated"), ("manifest", "garbage"), ("manifest", "old"),
+                                       ("manifest", "flipped"),
                                        ("site", "truncated"), ("site", "garbage"), ("digest", "garbage")])
 def test_a_damaged_or_old_state_means_a_full_build(project, part, how):
     build(project)

@@ -36,7 +36,6 @@ FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--quie
 CONTENT, CODE, CONFIG = "content", "code", "config"  # what a change to an input root asks for
 
 Stat = list  # [size, mtime_ns, inode or content hash]
-Tree = dict[str, Stat]  # path below a root ("" for a root that is a file) -> its stat
 
 
 # --- the invocation -----------------------------------------------------------------------------------------
@@ -231,14 +230,8 @@ class Saved:
 
     @classmethod
     def read(cls, path: Path) -> Saved | None:
-        try:
-            manifest = json.loads(path.read_bytes())
-            if (manifest.get("format"), manifest.get("python")) != (FORMAT, sys.version):
-                return None
-            for key in ("environment", "invocation", "settings", "inputs", "outputs", "counts", "diagnostics",
-                        "blobs"):
-                manifest[key]  # noqa: B018 (a state without one of these is damaged)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        manifest = read_manifest(path)
+        if manifest is None or (manifest.get("format"), manifest.get("python")) != (FORMAT, sys.version):
             return None
         return cls(path, manifest)
 
@@ -274,27 +267,46 @@ class Saved:
 def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str, Any], output_dirs: Iterable[Path],
          counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, Any]) -> None:
     """Write the state of a good build: the record files first, then the manifest that names them.
-    `diagnostics` are (as printed, as data) pairs."""
+    `diagnostics` are (as printed, as data) pairs. A state that cannot be written is left out: the last
+    one no longer matches the output folders, so the next build is a full one."""
     import pickle
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    hashes = {}
-    for name, value in blobs.items():
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(path.with_suffix(f".{name}.pickle"), data)
-        hashes[name] = _digest(data)
-    manifest = {"format": FORMAT, "python": sys.version, "environment": environment(),
-                "invocation": invocation.as_json(), "settings": settings,
-                "inputs": inputs, "outputs": outputs_of(output_dirs), "counts": list(counts),
-                "diagnostics": list(diagnostics), "blobs": hashes}
-    _write_atomic(path, json.dumps(manifest, separators=(",", ":")).encode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        hashes = {}
+        for name, value in blobs.items():
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_atomic(path.with_suffix(f".{name}.pickle"), data)
+            hashes[name] = _digest(data)
+        write_manifest(path, {"format": FORMAT, "python": sys.version, "environment": environment(),
+                              "invocation": invocation.as_json(), "settings": settings, "inputs": inputs,
+                              "outputs": outputs_of(output_dirs), "counts": list(counts),
+                              "diagnostics": list(diagnostics), "blobs": hashes})
+    except OSError:
+        pass
 
 
 def refresh(saved: Saved, inputs: Mapping[str, Any]) -> None:
     """Keep the inputs' new mtimes (same contents), so the next check need not hash them again."""
     if inputs != saved.manifest["inputs"]:
-        manifest = dict(saved.manifest, inputs=inputs)
-        _write_atomic(saved.path, json.dumps(manifest, separators=(",", ":")).encode("utf-8"))
+        try:
+            write_manifest(saved.path, dict(saved.manifest, inputs=inputs))
+        except OSError:
+            pass
+
+
+def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    """The manifest as JSON after a line holding its hash, so that any damage reads as no state."""
+    body = json.dumps(manifest, separators=(",", ":")).encode("utf-8")
+    _write_atomic(path, _digest(body).encode("ascii") + b"\n" + body)
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        check, _, body = path.read_bytes().partition(b"\n")
+        return json.loads(body) if check.decode("ascii", "replace") == _digest(body) else None
+    except (OSError, ValueError):
+        return None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
