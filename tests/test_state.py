@@ -27,13 +27,14 @@ CARD = "content/entities/people/sanae-takaichi.md"
 def test_the_state_finds_its_folder_as_the_settings_do():
     assert Settings().cache_dir == Path(state.DEFAULT_CACHE_DIR) and state.CONFIG_NAME == CONFIG_NAME
     options = {p.name for p in inspect.signature(cli.build).parameters.values()}
-    assert {o[2:].replace("-", "_") for o in state.VALUE_OPTIONS} | {"strict", "quiet"} == options
+    flags = {o[2:] for o in (*state.STRICT, *state.QUIET) if o.startswith("--") and not o.startswith("--no-")}
+    assert {o[2:].replace("-", "_") for o in state.VALUE_OPTIONS} | flags == options
 
 
 def test_build_arguments_the_check_reads_and_those_it_leaves_to_the_command_line(tmp_path):
     cwd = str(tmp_path)
     called = state.parse_build_args(["-q", "--out", "x", "--base-url=/d/", "--strict"], cwd)
-    assert called == state.invocation(cwd, strict=True, quiet=True, out=tmp_path / "x", base_url="/d/")
+    assert called == state.invocation(cwd, strict=True, out=tmp_path / "x", base_url="/d/")
     assert called.key == state.parse_build_args(["--base-url", "/d/", "--out", str(tmp_path / "x")], cwd).key
     for args in (["--help"], ["--out"], ["--out", "--strict"], ["--unknown"], ["site"]):
         assert state.parse_build_args(args, cwd) is None, args

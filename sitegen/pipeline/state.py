@@ -32,7 +32,8 @@ CONFIG_NAME = "sitegen.toml"
 DEFAULT_CACHE_DIR = ".sitegen/cache"
 VALUE_OPTIONS = ("--content", "--out", "--base-url", "--config", "--model")  # `sitegen build`'s options
 PATH_OPTIONS = {"--content", "--out", "--config"}
-FLAGS = {"--strict": ("strict", True), "--no-strict": ("strict", False), "--quiet": ("quiet", True), "-q": ("quiet", True)}
+STRICT = {"--strict": True, "--no-strict": False}
+QUIET = ("--quiet", "-q")  # progress bars only: no part of the invocation
 CONTENT, CODE, CONFIG = "content", "code", "config"  # what a change to an input root asks for
 
 Stat = list  # [size, mtime_ns, inode or content hash]
@@ -48,7 +49,6 @@ class Invocation:
     cwd: str
     options: tuple[tuple[str, str], ...]  # value options given, paths made absolute, sorted
     strict: bool = False
-    quiet: bool = False
 
     @property
     def key(self) -> str:
@@ -62,7 +62,7 @@ class Invocation:
         return Path(dict(self.options).get("--config") or os.path.join(self.cwd, CONFIG_NAME))
 
 
-def invocation(cwd: str, strict: bool = False, quiet: bool = False, **values: object) -> Invocation:
+def invocation(cwd: str, strict: bool = False, **values: object) -> Invocation:
     """The invocation of `sitegen build` with these option values (by parameter name: content, out, ...)."""
     options = []
     for name, value in values.items():
@@ -72,14 +72,14 @@ def invocation(cwd: str, strict: bool = False, quiet: bool = False, **values: ob
         if value is not None:
             text = os.path.realpath(os.path.join(cwd, str(value))) if option in PATH_OPTIONS else str(value)
             options.append((option, text))
-    return Invocation(cwd=cwd, options=tuple(sorted(options)), strict=strict, quiet=quiet)
+    return Invocation(cwd=cwd, options=tuple(sorted(options)), strict=strict)
 
 
 def parse_build_args(args: list[str], cwd: str) -> Invocation | None:
     """The invocation these `sitegen build` arguments make, or None for anything the check does not handle
     (help, a mistake, an option it does not know): the full command line then reads them."""
     values: dict[str, str] = {}
-    flags: dict[str, bool] = {}
+    strict = False
     items = iter(args)
     for arg in items:
         name, equals, value = arg.partition("=")
@@ -89,11 +89,11 @@ def parse_build_args(args: list[str], cwd: str) -> Invocation | None:
                 if value is None or value.startswith("-"):
                     return None
             values[name[2:].replace("-", "_")] = value
-        elif arg in FLAGS:
-            flags[FLAGS[arg][0]] = FLAGS[arg][1]
-        else:
+        elif arg in STRICT:
+            strict = STRICT[arg]
+        elif arg not in QUIET:
             return None
-    return invocation(cwd, **flags, **values)
+    return invocation(cwd, strict, **values)
 
 
 def state_files(cache_dir: Path, invocation: Invocation) -> Path:
