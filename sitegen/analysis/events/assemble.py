@@ -128,13 +128,15 @@ def described(cache: Cache | None, members: Sequence[Article], parsed: Mapping[s
     if cache is None:
         return describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
     key = _described_key(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    if (blob := cache.get(DESCRIBED, key)) is not None:
+    check, _, body = (cache.get(DESCRIBED, key) or b"").partition(b"\n")
+    if body and check == fingerprint(body).encode("ascii"):  # an entry changed since it was written is a miss
         try:
-            return Event.model_validate_json(blob)
+            return Event.model_validate_json(body)
         except ValueError:  # pydantic's ValidationError is one
             pass
     event = describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    cache.put(DESCRIBED, key, event.model_dump_json().encode("utf-8"))
+    body = event.model_dump_json().encode("utf-8")
+    cache.put(DESCRIBED, key, fingerprint(body).encode("ascii") + b"\n" + body)
     return event
 
 
