@@ -89,7 +89,8 @@ def told(kind, day, place=None, people=("person/a", "person/b"), article="x"):
 
 def test_an_undated_mention_is_folded_only_into_the_one_dated_meeting_at_its_place():
     entities = {e.id: e for e in (
-        Entity(id="person/a", kind=EntityKind.PERSON, name="A"), Entity(id="person/b", kind=EntityKind.PERSON, name="B"),
+        Entity(id="person/a", kind=EntityKind.PERSON, name="A"),
+        Entity(id="person/b", kind=EntityKind.PERSON, name="B"),
         Entity(id="place/oslo", kind=EntityKind.PLACE, name="Oslo"),
         Entity(id="place/rome", kind=EntityKind.PLACE, name="Rome"))}
     first, second = dt.date(2025, 3, 3), dt.date(2025, 6, 13)
