@@ -5,9 +5,11 @@
 For each site the script makes a project in a temporary folder (the repository's templates, static files
 and config; the demo articles, or AllSides DEV articles read by path from ../shared/corpora plus ECB+
 DEV ones up to the count, written there as Markdown), adds a curated card for the site's most mentioned
-leader, builds it once, then serves it with watching on, as `sitegen serve --watch` does. Each round
-saves one file and times, from the save, until the server announces the rebuild on its event stream
-(what the page's reload script listens to) and the page that shows the change has been fetched again:
+leader, builds it once, then serves it with watching on, as `sitegen serve --watch` does, with the leader's page
+open (an event-stream listener that names it, as the page's reload script does). Each round saves one file
+and times, from the save, until the server announces the page changed and it has been fetched again
+("page"; the server draws the open page first), and until the whole rebuild is done and the new site on
+disk ("done"):
 
 - template: `person.html`, an HTML comment in its first block; fetched: the leader's page
 - card:     the leader's curated card, new text (same names, so no spaCy); fetched: the leader's page
@@ -80,9 +82,9 @@ def most_mentioned_leader(site: Path) -> tuple[str, dict]:
 
 
 class Session:
-    """The server in this process plus an event-stream listener, as a browser tab would hold it."""
+    """The server in this process plus an event-stream listener, as a browser tab showing `page` holds it."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, page: str) -> None:
         self.lines: list[str] = []
         urls: queue.Queue[str] = queue.Queue()
         self.stop = threading.Event()
@@ -94,17 +96,17 @@ class Session:
         self.origin = urls.get(timeout=600).rstrip("/")
         host, port = self.origin.removeprefix("http://").split(":")
         self.address = (host, int(port))
-        self.events: queue.Queue[dict] = queue.Queue()
-        threading.Thread(target=self._listen, daemon=True).start()
-        self.events.get(timeout=30)  # the status on connecting
+        self.events: queue.Queue[tuple[dict, int]] = queue.Queue()  # (status, lines the server had said by then)
+        threading.Thread(target=self._listen, args=(page,), daemon=True).start()
+        self.shown = self.events.get(timeout=30)[0]["generation"]  # the status on connecting
 
-    def _listen(self) -> None:
+    def _listen(self, page: str) -> None:
         connection = http.client.HTTPConnection(*self.address, timeout=None)
-        connection.request("GET", "/__sitegen/events")
+        connection.request("GET", f"/__sitegen/events?page=/{page}")
         response = connection.getresponse()
         for raw in response:
             if raw.startswith(b"data: "):
-                self.events.put(json.loads(raw[6:]))
+                self.events.put((json.loads(raw[6:]), len(self.lines)))
 
     def fetch(self, path: str) -> bytes:
         connection = http.client.HTTPConnection(*self.address, timeout=30)
@@ -113,19 +115,31 @@ class Session:
         connection.close()
         return body
 
-    def timed_save(self, save, page: str, marker: bytes | None) -> tuple[float, str]:
-        """Seconds from the save to the changed page fetched again, and the server's line about the rebuild."""
+    def timed_save(self, save, page: str, marker: bytes | None) -> tuple[float, float, str]:
+        """Seconds from the save to the changed page fetched again (to the end of the rebuild when the page did
+        not change), seconds to the end of the rebuild (the new site swapped in and announced), and the
+        server's line about it."""
         heard = len(self.lines)
         started = time.perf_counter()
         save()
-        status = self.events.get(timeout=600)
-        if status["problems"]:
-            raise RuntimeError(f"rebuild failed: {status['problems']}")
-        body = self.fetch(page)
-        elapsed = time.perf_counter() - started
-        if marker is not None and marker not in body:
-            raise RuntimeError(f"the change is not on /{page}")
-        return elapsed, next(line for line in self.lines[heard:] if line.startswith("Rebuilt"))
+        shown = None
+        while True:
+            status, said = self.events.get(timeout=600)
+            if status["problems"]:
+                raise RuntimeError(f"rebuild failed: {status['problems']}")
+            if status["generation"] != self.shown:  # the page's reload script would reload now
+                body = self.fetch(page)
+                shown, self.shown = time.perf_counter() - started, status["generation"]
+                if marker is not None and marker not in body:
+                    raise RuntimeError(f"the change is not on /{page}")
+            # The server says "Rebuilt" just before it announces the new site: an announcement heard after
+            # that line is the last one of this save.
+            if (rebuilt := next((line for line in self.lines[heard:said] if line.startswith("Rebuilt")), None)):
+                done = time.perf_counter() - started
+                break
+        if marker is not None and shown is None:
+            raise RuntimeError(f"/{page} was not announced")
+        return shown if shown is not None else done, done, rebuilt
 
     def close(self) -> None:
         self.stop.set()
@@ -153,9 +167,9 @@ def run(label: str, articles: int | None, rounds: int) -> list[str]:
         article = next(p for p in sorted((project / "content/articles").iterdir())
                        if front["name"].split()[-1] in p.read_text(encoding="utf-8"))
         person = project / "templates/person.html"
-        session = Session(project)
         page = f"people/{slug}/"
-        rows: dict[str, list[tuple[float, str]]] = {"template": [], "card": [], "article": []}
+        session = Session(project, page)
+        rows: dict[str, list[tuple[float, float, str]]] = {"template": [], "card": [], "article": []}
         try:
             for n in range(1, rounds + 1):
                 template = person.read_text(encoding="utf-8")
@@ -172,10 +186,11 @@ def run(label: str, articles: int | None, rounds: int) -> list[str]:
             session.close()
     out = []
     for edit, results in rows.items():
-        seconds = [s for s, _ in results]
-        drawn = re.search(r"(\d+) page\(s\) drawn, (\d+) file\(s\) changed.*spaCy ran on (\d+)", results[-1][1])
+        seconds = [s for s, _, _ in results]
+        done = statistics.median(d for _, d, _ in results)
+        drawn = re.search(r"(\d+) page\(s\) drawn, (\d+) file\(s\) changed.*spaCy ran on (\d+)", results[-1][2])
         out.append(f"{label:<14} {edit:<9} median {statistics.median(seconds):6.2f}s  "
-                   f"(min {min(seconds):.2f}, max {max(seconds):.2f}, n={len(seconds)})  "
+                   f"(min {min(seconds):.2f}, max {max(seconds):.2f}, n={len(seconds)})  done {done:6.2f}s  "
                    f"pages drawn {drawn.group(1):>5}, files changed {drawn.group(2):>4}, spaCy on {drawn.group(3)}")
     return out
 
@@ -186,7 +201,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="saves of each kind per site")
     args = parser.parse_args()
     lines = run("demo", None, args.rounds) + run(f"{args.articles} articles", args.articles, args.rounds)
-    print("\nsave -> rebuild announced -> page fetched again")
+    print("\nsave -> page announced -> page fetched again (done: save -> whole rebuild on disk)")
     print("\n".join(lines))
 
 

@@ -19,7 +19,8 @@ from .content.cards import card_skeleton, write_new_card
 from .content.collect import TIMEOUT_SECONDS, CollectError, Lead, Limits, add_articles, feed_leads
 from .nlp.parse import ModelNotFound
 from .output.render import RenderError
-from .pipeline.build import BuildFailed, build_site, known_facts
+from .pipeline.build import BuildFailed, build_project, known_facts
+from .pipeline.state import closing_line, invocation
 from .project import FolderNotEmpty, init_project, version
 
 app = typer.Typer(help="Build a static site that publishes a curated digest of diplomatic events.",
@@ -150,13 +151,15 @@ def build(
                                                           "tcp://10.0.0.5:8786. Default: scheduler in sitegen.toml, "
                                                           "else a local cluster with one worker per core")] = None,
 ) -> None:
-    """Build the site from the content folder into the output folder."""
+    """Build the site from the content folder into the output folder (only what changed since the last build)."""
+    called = invocation(str(Path.cwd()), strict=strict, content=content, out=out, base_url=base_url, config=config,
+                        model=model)
     try:
         settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),
                                  output_dir=_absolute(out), base_url=base_url, model=model, executor=executor,
                                  scheduler=scheduler)
         with progress_bars(not quiet) as progress:
-            report = build_site(settings, strict=strict, progress=progress)
+            report = build_project(settings, called, progress=progress)
     except BuildFailed as exc:
         for diagnostic in exc.diagnostics:
             complain(str(diagnostic), style="yellow")
@@ -167,11 +170,7 @@ def build(
         raise typer.Exit(1) from exc
     for diagnostic in report.diagnostics:
         complain(str(diagnostic), style="yellow")
-    typer.echo(
-        f"Built {settings.output_dir}: {report.articles} articles, {report.events} events, "
-        f"{report.entities} entities, {report.pages} pages in {report.seconds:.1f}s "
-        f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))"
-    )
+    typer.echo(closing_line(settings.output_dir, report.counts, report.seconds, report.done))
 
 
 cards_app = typer.Typer(help="Curated entity cards under content/entities/.", no_args_is_help=True)

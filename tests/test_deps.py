@@ -3,12 +3,14 @@ byte-identical to a full build of the same input."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 import sitegen.nlp.engine
+import sitegen.pipeline.build
 from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
 from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
@@ -32,9 +34,10 @@ LAYOUT = Layout(config_file=P / "sitegen.toml", content_dir=P / "content", templ
     ("overrides/templates/base.html", Needs(templates=frozenset({"base.html"}))),
     ("static/style.css", Needs(static=frozenset({"style.css"}))),
     ("overrides/static/img/logo.svg", Needs(static=frozenset({"img/logo.svg"}))),
-    ("content/articles/a.txt", Needs(content=True)),
-    ("content/entities/people/sanae-takaichi.md", Needs(content=True)),
-    ("content/events/x.md", Needs(content=True)),
+    ("content/articles/a.txt", Needs(content=True, content_paths=frozenset({"articles/a.txt"}))),
+    ("content/entities/people/sanae-takaichi.md",
+     Needs(content=True, content_paths=frozenset({"entities/people/sanae-takaichi.md"}))),
+    ("content/events/x.md", Needs(content=True, content_paths=frozenset({"events/x.md"}))),
     # nothing: editor swap, backup and temp files, hidden folders, the build's own output, unrelated files
     ("content/entities/people/.sanae-takaichi.md.swp", Needs()),
     ("content/articles/a.txt~", Needs()),
@@ -52,9 +55,27 @@ def test_what_a_changed_path_needs(path, needs):
 
 def test_a_burst_of_changes_needs_their_union():
     paths = [P / "templates/event.html", P / "static/search.js", P / "content/articles/b.md", P / ".x.swp"]
-    assert needs_for(paths, LAYOUT) == Needs(content=True, templates=frozenset({"event.html"}),
-                                             static=frozenset({"search.js"}))
+    assert needs_for(paths, LAYOUT) == Needs(content=True, content_paths=frozenset({"articles/b.md"}),
+                                             templates=frozenset({"event.html"}), static=frozenset({"search.js"}))
     assert not needs_for([], LAYOUT).anything
+
+
+@pytest.mark.parametrize("paths, cards_only", [
+    (["content/entities/people/a.md"], True),
+    (["content/entities/people/a.md", "content/entities/places/b.md"], True),
+    (["content/entities/people/a.md", "content/articles/a.md"], False),
+    (["content/entities"], False),  # the folder itself went: cards may have come or gone with others
+    (["content/events/x.md"], False),
+])
+def test_card_only_changes_are_told_apart(paths, cards_only):
+    assert needs_for([P / p for p in paths], LAYOUT).cards_only is cards_only
+
+
+def test_a_change_of_unknown_content_is_never_taken_for_a_card_change():
+    card = needs_for([P / "content/entities/people/a.md"], LAYOUT)
+    assert (card | needs_for([P / "templates/x.html"], LAYOUT)).cards_only
+    assert not (card | Needs(content=True)).cards_only
+    assert not (Needs(content=True) | card).cards_only
 
 
 def entity(ident: str, name: str, description: str = "") -> Entity:
@@ -157,7 +178,21 @@ def spacy_runs(monkeypatch) -> list[int]:
     return runs
 
 
-def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed(project, spacy_runs):
+@pytest.fixture
+def analyses(monkeypatch) -> list[int]:
+    """How many times the content was analysed (entities resolved) since the test started."""
+    runs: list[int] = []
+    real = sitegen.pipeline.build.resolve_entities
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sitegen.pipeline.build, "resolve_entities", counting)
+    return runs
+
+
+def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed(project, spacy_runs, analyses):
     served = load_settings(project)
     full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
     layout = Layout(config_file=project / "sitegen.toml", content_dir=served.content_dir,
@@ -165,6 +200,7 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
                     overrides_dir=served.overrides_dir, generated=(served.output_dir, served.cache_dir, served.cards_dir))
     _, state = build_state(served)
     person_pages = sum(1 for p in state.pages if p.template == "person.html")
+    open_page = next(p for p in state.pages if p.subject == "person/sanae-takaichi")  # shown in a browser
     card = project / "content/entities/people/sanae-takaichi.md"
     card.parent.mkdir(parents=True, exist_ok=True)
     article = sorted((project / "content/articles").iterdir())[0]
@@ -174,6 +210,9 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
          card, lambda r: r.drawn >= 1),  # a new name teaches the NER: the articles naming her are parsed again
         ("card text", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\n---\nAnother note.\n"),
          card, lambda r: r.drawn == 1 and r.changed == 2 and r.parsed == 0),  # her page and its Markdown card
+        ("card alias", lambda: card.write_text("---\nname: Sanae Takaichi\nkind: person\naliases: [Takaichi]\n---\n"
+                                               "Another note.\n"),
+         card, lambda r: r.parsed == 0),  # a one-word alias is left to resolution: no parse, but an analysis
         ("template", lambda: _mark_first_block(project / "templates/person.html"),
          project / "templates/person.html", lambda r: r.drawn == person_pages == r.changed and r.parsed == 0),
         ("static file", lambda: _edit(project / "static/style.css", "", "/* edited */\n"),
@@ -191,17 +230,33 @@ def test_rebuilds_are_byte_identical_to_full_builds_and_redo_no_more_than_needed
         ("config", lambda: _edit(project / "sitegen.toml", 'title = "Diplomacy Digest"', 'title = "Digest"'),
          project / "sitegen.toml", lambda r: r.full),
     ]
+    analysed_edits = {"new curated card", "card alias", "article edit", "article added", "article removed",
+                      "card removed", "config"}
+    open_files = {open_page.file, open_page.path + "index.md"}
     for name, edit, path, check in edits:
+        shown = files_of(served.output_dir)
         edit()
         if name == "config":
             served = load_settings(project)
             full = load_settings(project, output_dir=project / "full", cards_dir=project / "full-cards")
-        before = len(spacy_runs)
-        report, state = rebuild(state, needs_for([path], layout), served)
+        before, analysed = len(spacy_runs), len(analyses)
+        ahead: list[tuple[dict[str, bytes], dict[str, bytes]]] = []  # (files drawn first, the site on disk then)
+        report, state = rebuild(state, needs_for([path], layout), served, first={open_page.path},
+                                on_first=lambda files: ahead.append((dict(files), files_of(served.output_dir))))
         assert report.parsed == len(spacy_runs) - before, name
+        assert (len(analyses) > analysed) == (name in analysed_edits), name
         assert check(report), (name, report)
+        site = files_of(served.output_dir)
+        # The open page, when the edit changed it, is handed over before the rest is drawn and the old site
+        # replaced; what was handed over is what the whole rebuild wrote.
+        changed = {path for path in open_files if site.get(path) != shown.get(path)}
+        assert len(ahead) == (bool(changed) and not report.full), name
+        for files, on_disk in ahead:
+            assert set(files) == changed and on_disk == shown, name
+            assert all(site[path] == data for path, data in files.items()), name
+        assert ahead or name not in {"card text", "card alias", "template"}, name
         build_site(full)
-        assert files_of(served.output_dir) == files_of(full.output_dir), name
+        assert site == files_of(full.output_dir), name
         assert files_of(served.cards_dir) == files_of(full.cards_dir), name
 
 
@@ -234,3 +289,18 @@ def test_a_new_problem_fails_the_rebuild_and_leaves_the_site(project):
         rebuild(state, Needs(content=True))
     assert [d.path for d in failed.value.diagnostics] == ["content/entities/people/x.md"]
     assert files_of(settings.output_dir) == before
+
+
+def test_a_kept_template_is_compiled_again_when_its_text_changes_even_with_the_same_time(tmp_path):
+    template = tmp_path / "person.html"
+    pages = [Page(path="people/a/", template="person.html", title="Ann", subject="person/a")]
+    template.write_text("<p>first {{ page.title }}</p>")
+    assert render_pages(tiny_digest(), pages, tmp_path)["people/a/index.html"] == b"<p>first Ann</p>"
+    stamp = template.stat().st_mtime_ns
+    template.write_text("<p>again {{ page.title }}</p>")  # same size, and (as two saves in one tick) same time
+    os.utime(template, ns=(stamp, stamp))
+    assert render_pages(tiny_digest(), pages, tmp_path)["people/a/index.html"] == b"<p>again Ann</p>"
+    (tmp_path / "overrides/templates").mkdir(parents=True)
+    (tmp_path / "overrides/templates/person.html").write_text("<p>ours</p>")  # an override appears
+    assert render_pages(tiny_digest(), pages, tmp_path, overrides_dir=tmp_path / "overrides")[
+        "people/a/index.html"] == b"<p>ours</p>"

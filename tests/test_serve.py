@@ -4,6 +4,7 @@ an editor's session in headless Chromium (save a card, see it; break it, see the
 from __future__ import annotations
 
 import http.client
+import json
 import queue
 import re
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from sitegen.config import ConfigError, load_settings
 from sitegen.contract import Diagnostic
 from sitegen.output.render import RenderError
-from sitegen.pipeline.build import BuildFailed
+from sitegen.pipeline.build import BuildFailed, build_site
 from sitegen.serve.server import Problem, content_type, inject_live_script, mount_path, problems_of, serve, site_path
 
 pytest_plugins = ["conftest_web"]
@@ -225,3 +226,58 @@ def test_an_editor_sees_each_save_of_a_card_without_reloading(project, browser):
         server.stop()
         print("\n".join(server.log))  # shown when the test fails
     assert time.monotonic() - started < 60, "\n".join(server.log)
+
+
+class Listener:
+    """An event-stream connection as a page's reload script holds it, saying which page it shows."""
+
+    def __init__(self, origin: str, page: str) -> None:
+        host, port = origin.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.connection.request("GET", f"/__sitegen/events?page={page}")
+        self.response = self.connection.getresponse()
+
+    def next_status(self) -> dict:
+        for line in self.response:
+            if line.startswith(b"data: "):
+                return json.loads(line[6:])
+        raise AssertionError("the event stream ended")
+
+
+def test_a_card_save_reloads_the_page_that_shows_it_and_no_other(project):
+    (project / "content/entities/people").mkdir(parents=True, exist_ok=True)
+    build_site(load_settings(project))
+    path, name = a_leader(project / "site")
+    card = project / "content/entities/people" / f"{path.split('/')[1]}.md"
+    card.write_text(f"---\nname: {name}\nkind: person\n---\nA first curated note.\n", encoding="utf-8")
+    urls: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    said: list[str] = []
+    thread = threading.Thread(target=serve, args=(lambda: load_settings(project), project / "sitegen.toml"),
+                              kwargs={"port": 0, "watching": True, "say": said.append, "ready": urls.put,
+                                      "stop": stop}, daemon=True)
+    thread.start()
+    try:
+        origin = urls.get(timeout=120).rstrip("/")
+        person, about = Listener(origin, "/" + path), Listener(origin, "/about/")
+        shown = person.next_status()["generation"]
+        assert about.next_status()["generation"] == shown
+        page = get(origin, "/" + path)[2]
+        assert b"A first curated note." in page and f'data-generation="{shown}"'.encode() in page
+
+        card.write_text(f"---\nname: {name}\nkind: person\n---\nA second curated note.\n", encoding="utf-8")
+        now = person.next_status()
+        assert now["generation"] != shown and not now["problems"]
+        page = get(origin, "/" + path)[2]
+        assert b"A second curated note." in page and f'data-generation="{now["generation"]}"'.encode() in page
+        assert about.next_status()["generation"] == shown  # the about page did not change: no reload
+        deadline = time.monotonic() + 60
+        while not any(line.startswith("Rebuilt") for line in said) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)  # the server says "Rebuilt" just before it takes the new site in
+        assert b"A second curated note." in (load_settings(project).output_dir / path / "index.html").read_bytes()
+        page = get(origin, "/" + path)[2]  # once the whole site is replaced, the page needs no second reload
+        assert b"A second curated note." in page and f'data-generation="{now["generation"]}"'.encode() in page
+    finally:
+        stop.set()
+        thread.join(timeout=10)

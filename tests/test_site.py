@@ -120,10 +120,11 @@ def test_countries_places_organisations_and_relations_of_the_demo(demo_site):
 
 def test_relation_page_lists_the_meetings_between_the_countries(demo_site):
     text = page_text(demo_site / "relations/japan--south-korea/index.html")
-    assert "Meeting Lee Jae Myung and Sanae Takaichi in Nara · 13 January 2026" in text
-    assert "in Gyeongju · October 2025" in text
+    assert "13 January 2026 · Meeting in Nara · Lee Jae Myung and Sanae Takaichi" in text
+    assert "October 2025 · Meeting in Gyeongju" in text
+    assert text.index("October 2025 · Meeting in Gyeongju") < text.index("13 January 2026 · Meeting in Nara")
     text = page_text(demo_site / "relations/china--south-korea/index.html")
-    assert "Lee Jae Myung and Xi Jinping in Beijing · January 2026" in text
+    assert "January 2026 · Talks in Beijing · Lee Jae Myung and Xi Jinping" in text
 
 
 def test_event_page_tells_its_own_meetings_apart_from_the_background(demo_site):

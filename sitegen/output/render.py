@@ -6,11 +6,11 @@ rendered with raw HTML disabled.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,34 +93,42 @@ class TemplateFiles:
 
     @classmethod
     def read(cls, templates_dir: Path, overrides_dir: Path | None) -> TemplateFiles:
-        return cls(tuple((str(folder), {path.relative_to(folder).as_posix(): path.read_bytes()
-                                        for path in sorted(folder.rglob("*")) if path.is_file()})
+        return cls(tuple((str(folder), _folder_files(folder))
                          for folder in template_folders(templates_dir, overrides_dir) if folder.is_dir()))
 
-    @functools.cached_property
-    def key(self) -> str:
-        """A hash of every folder, name and byte: equal keys, equal templates."""
-        digest = hashlib.blake2b(digest_size=16)
+    def find(self, template: str) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the first folder's file of that name, as Jinja's FileSystemLoader finds it."""
         for folder, sources in self.layers:
-            digest.update(f"{folder}\0{len(sources)}\0".encode("utf-8"))
-            for name, data in sources.items():
-                digest.update(f"{name}\0{len(data)}\0".encode("utf-8"))
-                digest.update(data)
-        return digest.hexdigest()
+            if template in sources:
+                return os.path.normpath(os.path.join(folder, *template.split("/"))), sources[template]
+        return None
+
+
+def _folder_files(folder: Path) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for here, _, names in sorted(os.walk(folder, followlinks=True)):
+        for name in sorted(names):
+            path = Path(here) / name
+            try:
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+            except OSError:
+                continue  # never found: Jinja reports the template missing if a page needs it
+    return found
 
 
 class TemplateFilesLoader(BaseLoader):
-    """Jinja's FileSystemLoader, over `TemplateFiles`: the same first match, text and file name."""
+    """Jinja's FileSystemLoader over `files`, which each render replaces: a compiled template stays valid
+    while its name still finds the same file with the same text (not file times: two saves within one
+    clock tick still recompile)."""
 
     def __init__(self, files: TemplateFiles) -> None:
         self.files = files
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        for folder, sources in self.files.layers:
-            if template in sources:
-                filename = os.path.normpath(os.path.join(folder, *template.split("/")))
-                return sources[template].decode("utf-8"), filename, lambda: True
-        raise TemplateNotFound(template)
+        found = self.files.find(template)
+        if found is None:
+            raise TemplateNotFound(template)
+        return found[1].decode("utf-8"), found[0], lambda: self.files.find(template) == found
 
 
 def make_environment(files: TemplateFiles, recording: bool = False) -> Environment:
@@ -229,7 +237,14 @@ def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, sea
 def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, files: TemplateFiles, search: bool,
                recording: bool) -> Iterator[tuple[dict[str, bytes], PageRecord | None]]:
     """Each page's files (its HTML, and its Markdown card if it has one), with what it read if `recording`."""
-    env = make_environment(files, recording=True) if recording else _environment(files)
+    env, drawing = _kept_environment(tuple(folder for folder, _ in files.layers), recording)
+    with drawing:
+        env.loader.files = files
+        yield from _draw(env, pages, digest, templates_dir, search, recording)
+
+
+def _draw(env: Environment, pages: Sequence[Page], digest: Digest, templates_dir: Path, search: bool,
+          recording: bool) -> Iterator[tuple[dict[str, bytes], PageRecord | None]]:
     to_html = env.filters["markdown"]
     memo: dict = {}
     for page in pages:
@@ -253,15 +268,12 @@ def draw_pages(pages: Sequence[Page], digest: Digest, templates_dir: Path, files
         yield files, PageRecord.of(page, log) if log is not None else None
 
 
-_ENVIRONMENTS: dict[str, Environment] = {}  # the one drawing environment this process keeps, by its templates
-
-
-def _environment(files: TemplateFiles) -> Environment:
-    """Jinja for these templates, compiled once per process: a Dask worker draws all its batches with it."""
-    if files.key not in _ENVIRONMENTS:
-        _ENVIRONMENTS.clear()
-        _ENVIRONMENTS[files.key] = make_environment(files)
-    return _ENVIRONMENTS[files.key]
+@lru_cache(maxsize=8)
+def _kept_environment(folders: tuple[str, ...], recording: bool) -> tuple[Environment, threading.Lock]:
+    """One environment per template search path, kept between builds in a process (`serve` rebuilds often; a
+    Dask worker draws batch after batch): a template is compiled again only when its text changed. The lock
+    lets one render at a time use it."""
+    return make_environment(TemplateFiles(()), recording), threading.Lock()
 
 
 def template_location(exc: TemplateError, fallback: Path) -> tuple[str, int | None]:

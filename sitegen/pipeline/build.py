@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
 
 from ..analysis.events.assemble import assemble_events
 from ..analysis.events.coverage import sentences_added
@@ -20,7 +22,7 @@ from ..analysis.statements.meetings import match_meetings, merge_relations
 from ..analysis.stories import read_story_overrides, storylines
 from ..config import Settings
 from ..content.articles import read_articles
-from ..content.cards import read_cards, ruler_patterns
+from ..content.cards import CuratedCard, read_cards, ruler_patterns
 from ..content.overrides import read_event_overrides
 from ..contract import Diagnostic
 from ..nlp.models import ParsedArticle
@@ -29,11 +31,13 @@ from ..output.feeds import publication_files
 from ..output.reads import PageRecord, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
 from ..output.write import update_site, write_site
-from ..serve.changes import Needs, static_sources
+from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
-from ..theme import static_folders
+from ..theme import PACKAGE_DIR, bundle, static_folders
 from .executor import Executor, LocalExecutor, open_executor
+from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, refresh, save, snapshot,
+                    state_files, strict_failure)
 from .store import Cache
 
 
@@ -54,6 +58,11 @@ class BuildReport:
     parsed: int = 0  # articles that went through spaCy in this build (the rest came from the cache)
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    done: str = ""  # what the build did, for the closing line
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        return self.articles, self.events, self.entities, self.pages
 
 
 Progress = Callable[[str, int], Callable[[int], None]]  # (stage description, total) -> advance(n)
@@ -65,11 +74,17 @@ def _no_progress(description: str, total: int) -> Callable[[int], None]:
 
 def _stop_if_strict(strict: bool, report: BuildReport) -> None:
     if strict and report.diagnostics:
-        raise BuildFailed(f"{len(report.diagnostics)} problem(s) in the content and --strict is set",
-                          report.diagnostics)
+        raise BuildFailed(strict_failure(len(report.diagnostics)), report.diagnostics)
 
 
 ParsedMemo = Mapping[str, ParsedArticle]  # parses kept in memory between rebuilds, by their NLP cache key
+
+
+class CardsRead(NamedTuple):
+    """The curated cards an analysis used, and the problems reading them gave."""
+
+    cards: tuple[CuratedCard, ...]
+    problems: tuple[Diagnostic, ...]
 
 
 def analyse_content(settings: Settings, report: BuildReport, strict: bool = False,
@@ -79,8 +94,10 @@ def analyse_content(settings: Settings, report: BuildReport, strict: bool = Fals
 
 
 def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Progress,
-             known: ParsedMemo, executor: Executor = LocalExecutor()) -> tuple[Digest, dict[str, ParsedArticle]]:
-    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used."""
+             known: ParsedMemo, executor: Executor = LocalExecutor()
+             ) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
+    """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used and the
+    cards it read."""
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
@@ -91,12 +108,13 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
     used = dict(known)
-    parsed, report.parsed = parse_articles(articles, settings.model, Cache(settings.cache_dir), ruler_patterns(cards),
+    cache = Cache(settings.cache_dir)
+    parsed, report.parsed = parse_articles(articles, settings.model, cache, ruler_patterns(cards),
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts))
     resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
-                                                         overrides)
+                                                         overrides, cache)
     report.diagnostics.extend(override_problems)
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]
@@ -107,7 +125,7 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     return Digest(title=settings.title, description=settings.description, base_url=settings.base_url,
                   articles={a.id: a for a in articles}, events=events, entities=resolution.entities,
                   mentions=resolution.mentions, meetings=meetings, quotes=quotes, stories=stories,
-                  added=sentences_added(events, parsed)), used
+                  added=sentences_added(events, parsed)), used, CardsRead(tuple(cards), tuple(card_problems))
 
 
 def build_site(settings: Settings, strict: bool = False, progress: Progress = _no_progress) -> BuildReport:
@@ -120,12 +138,13 @@ class SiteState:
     """What the last good build made and read: all a rebuild needs to redo only what changed."""
 
     settings: Settings
-    digest: Digest
+    digest: Digest | None  # None only when read back from disk for a rebuild that analyses the content again
     pages: tuple[Page, ...]
     records: Mapping[str, PageRecord]  # by page path
     outputs: Mapping[str, str]  # hash of every generated file (not static, not search) by its path in the site
     parsed: ParsedMemo
     diagnostics: tuple[Diagnostic, ...]
+    cards: CardsRead | None = None  # what the digest was made from (None: unknown, the next content change analyses)
 
 
 @dataclass
@@ -140,9 +159,9 @@ class RebuildReport:
 
 
 def build_state(settings: Settings, progress: Progress = _no_progress, known: ParsedMemo | None = None,
-                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState]:
+                lock: AbstractContextManager | None = None, strict: bool = False) -> tuple[BuildReport, SiteState]:
     """A full build that also keeps what each page read, for `rebuild`."""
-    report, state = _full_build(settings, False, progress, record=True, known=known or {}, lock=lock)
+    report, state = _full_build(settings, strict, progress, record=True, known=known or {}, lock=lock)
     assert state is not None
     return report, state
 
@@ -153,7 +172,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
     report = BuildReport()
     records: dict[str, PageRecord] | None = {} if record else None
     with open_executor(settings) as executor:
-        digest, parsed = _analyse(settings, report, strict, progress, known, executor)
+        digest, parsed, cards = _analyse(settings, report, strict, progress, known, executor)
         pages = plan_pages(digest)
         files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
                              on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
@@ -170,7 +189,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
         return report, None
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics))
+                             diagnostics=tuple(report.diagnostics), cards=cards)
 
 
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -182,37 +201,58 @@ def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+FirstDrawn = Callable[[Mapping[str, bytes]], None]  # the changed files of the pages drawn ahead of the rest
+
+
 def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
-            lock: AbstractContextManager | None = None) -> tuple[RebuildReport, SiteState]:
+            lock: AbstractContextManager | None = None, first: Collection[str] = (),
+            on_first: FirstDrawn | None = None, strict: bool = False,
+            new_problems_fail: bool = True) -> tuple[RebuildReport, SiteState]:
     """Redo what `needs` asks and no more, from the last good `state`; raises like `build_site` and then
     leaves the site as it was.
 
     A template change draws the pages that loaded it; a static change copies those files; a content change
     analyses the content again (spaCy only for texts it has not parsed with these curated names) and draws
-    the pages whose reads now give something else. A content problem that the last good build did not have
-    fails the rebuild, so a half-edited card never replaces the page it curates.
+    the pages whose reads now give something else, except when only the text of curated cards changed
+    (see `_card_text_change`). A content problem that the last good build did not have fails the rebuild
+    (unless not `new_problems_fail`), so a half-edited card never replaces the page it curates; with
+    `strict`, any problem does.
+
+    The pages among `first` (paths of the pages open in a browser) that need drawing are drawn before the
+    rest and their files handed to `on_first`; the site on disk is still replaced only when all is drawn.
     """
     started = time.perf_counter()
     settings = settings or state.settings
     if needs.full or settings != state.settings:
-        full, new_state = build_state(settings, known=state.parsed, lock=lock)
+        full, new_state = build_state(settings, known=state.parsed, lock=lock, strict=strict)
         return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
                              seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
     report = RebuildReport()
-    digest, pages, parsed = state.digest, list(state.pages), state.parsed
-    if needs.content:
-        analysis = BuildReport()
-        digest, parsed = _analyse(settings, analysis, False, _no_progress, state.parsed)
-        old = {(d.path, d.message) for d in state.diagnostics}
-        new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
-        if new:
-            raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
-        report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
-        pages = plan_pages(digest)
-    todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
+    digest, pages, parsed, cards = state.digest, list(state.pages), state.parsed, state.cards
+    text_change = _card_text_change(state, needs, settings) if needs.content else None
+    if text_change is not None:
+        digest, cards, described = text_change
+        report.diagnostics = list(state.diagnostics)
+        if strict and report.diagnostics:
+            raise BuildFailed(strict_failure(len(report.diagnostics)), report.diagnostics)
+        redraw = {p.path for p in pages_to_draw(state.records, pages, None, needs.templates, PAGE_HELPERS)}
+        todo = [page for page in pages if page.path in redraw or _reads_any(state.records.get(page.path), described)]
+    else:
+        if needs.content:
+            analysis = BuildReport()
+            digest, parsed, cards = _analyse(settings, analysis, strict, _no_progress, state.parsed)
+            old = {(d.path, d.message) for d in state.diagnostics}
+            new = [d for d in analysis.diagnostics if (d.path, d.message) not in old]
+            if new and new_problems_fail:
+                raise BuildFailed(f"{len(new)} new problem(s) in the content", new)
+            report.parsed, report.diagnostics = analysis.parsed, analysis.diagnostics
+            pages = plan_pages(digest)
+        elif strict and state.diagnostics:
+            raise BuildFailed(strict_failure(len(state.diagnostics)), list(state.diagnostics))
+        assert digest is not None, "a rebuild of templates or static files needs the last digest"
+        todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
     records = {page.path: state.records[page.path] for page in pages if page.path in state.records}
-    files = render_pages(digest, todo, settings.templates_dir, search=settings.search,
-                         overrides_dir=settings.overrides_dir, records=records)
+    files = _draw_first(digest, todo, settings, records, first, on_first, state.outputs)
     if needs.content:
         files.update(publication_files(digest, pages))
     outputs = dict(state.outputs)
@@ -234,7 +274,130 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     report.seconds = time.perf_counter() - started
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs=outputs, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics)
+                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
+                             cards=cards)
+
+
+def _card_text_change(state: SiteState, needs: Needs, settings: Settings) -> tuple[Digest, CardsRead, set] | None:
+    """When a content change touched curated cards alone and only their text (which no stage reads: it becomes
+    the entity's description, shown as is), the last digest with the new descriptions, the cards read, and the
+    page reads that changed; None when the content must be analysed again."""
+    if state.cards is None or state.digest is None or not needs.cards_only:
+        return None
+    cards, problems = read_cards(settings.content_dir)
+    if tuple(problems) != state.cards.problems or len(cards) != len(state.cards.cards):
+        return None
+    entities = dict(state.digest.entities)
+    described: set = set()
+    for before, after in zip(state.cards.cards, cards):
+        if after == before:
+            continue
+        if after.model_copy(update={"text": before.text}) != before:
+            return None  # a name, alias or fact changed: the analysis reads those
+        shown = [e for e in entities.values() if e.curated and e.kind == before.kind and e.name == before.name]
+        if len(shown) != 1 or shown[0].description != before.text:
+            return None
+        entities[shown[0].id] = shown[0].model_copy(update={"description": after.text})
+        described.add(("field", "entity", shown[0].id, "description"))
+    return replace(state.digest, entities=entities), CardsRead(tuple(cards), tuple(problems)), described
+
+
+def _draw_first(digest: Digest, todo: list[Page], settings: Settings, records: dict[str, PageRecord],
+                first: Collection[str], on_first: FirstDrawn | None, outputs: Mapping[str, str]) -> dict[str, bytes]:
+    """The files of the pages in `todo`; those in `first` are drawn before the others, and the ones whose bytes
+    differ from `outputs` (hashes of the last build's files) are handed to `on_first`."""
+    def draw(pages: list[Page]) -> dict[str, bytes]:
+        return render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                            overrides_dir=settings.overrides_dir, records=records)
+
+    ahead = [page for page in todo if page.path in first] if on_first is not None else []
+    if not ahead:
+        return draw(todo)
+    files = draw(ahead)
+    if changed := {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}:
+        on_first(changed)
+    files.update(draw([page for page in todo if page.path not in first]))
+    return files
+
+
+def _reads_any(record: PageRecord | None, reads: set) -> bool:
+    """Whether a page read any of `reads` when it was drawn (a page never drawn counts as reading all)."""
+    return record is None or any(key in record.reads for key in reads)  # a few keys against many reads
+
+
+def build_project(settings: Settings, called: Invocation, progress: Progress = _no_progress) -> BuildReport:
+    """`sitegen build` with its state kept between runs (`sitegen.pipeline.state`): nothing written when
+    nothing changed; after an edit, the last good build's records redo only what the changed files need (as
+    `serve` does); a full build when there is no usable state, or the code, the installed packages, the
+    settings or the output folders are not what it says. Raises BuildFailed like `build_site`."""
+    if not isinstance(settings.cache_dir, Path):  # the state's files and links live beside a local cache only
+        return build_site(settings, called.strict, progress)
+    started = time.perf_counter()
+    path = state_files(settings.cache_dir, called)
+    saved = Saved.read(path)
+    inputs = snapshot(input_roots(settings, called.config_file), saved.manifest["inputs"] if saved else None)
+    needs = _needs_since(saved, settings, called, inputs)
+    if saved is not None and needs is not None and not needs.anything:
+        diagnostics = [Diagnostic.model_validate(d) for _, d in saved.manifest["diagnostics"]]
+        if called.strict and diagnostics:
+            raise BuildFailed(strict_failure(len(diagnostics)), diagnostics)
+        refresh(saved, inputs)
+        report = BuildReport(diagnostics=diagnostics, done=nothing_changed(len(diagnostics)))
+        report.articles, report.events, report.entities, report.pages = saved.manifest["counts"]
+        report.seconds = time.perf_counter() - started
+        return report
+    site = _saved_site(saved, needs) if saved is not None and needs is not None else None
+    if site is not None and needs is not None:
+        result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False)
+        report = BuildReport(parsed=result.parsed, diagnostics=list(site.diagnostics),
+                             done=f"redrew {result.drawn} page(s), {result.changed + result.static} file(s) changed; "
+                                  f"spaCy ran on {result.parsed} article(s); {len(site.diagnostics)} warning(s)")
+        assert site.digest is not None
+        report.articles, report.events = len(site.digest.articles), len(site.digest.events)
+        report.entities, report.pages = len(site.digest.entities), len(site.pages)
+    else:
+        report, site = build_state(settings, progress, strict=called.strict)
+        report.done = f"spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s)"
+    save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
+         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics),
+         {"site": replace(site, digest=None, parsed={}), "digest": site.digest})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _saved_site(saved: Saved, needs: Needs) -> SiteState | None:
+    """The last build's records read back; with its digest too when `needs` will not make a new one."""
+    site = saved.blob("site")
+    if site is None or needs.content and not needs.cards_only:
+        return site
+    digest = saved.blob("digest")
+    return replace(site, digest=digest) if digest is not None else None
+
+
+def input_roots(settings: Settings, config_file: Path) -> dict[str, str]:
+    """Every folder and file a build reads, with what a change to it asks for: the content folders are
+    told apart by `needs_for`; a change to sitegen's code or theme or a spaCy model folder asks for
+    everything; the config file asks what its settings say."""
+    roots = dict.fromkeys(map(str, (PACKAGE_DIR, bundle().templates, bundle().static)), CODE)
+    if Path(settings.model).is_dir():
+        roots[str(Path(settings.model).resolve())] = CODE
+    roots.update(dict.fromkeys(map(str, (settings.content_dir, settings.templates_dir, settings.static_dir,
+                                         settings.overrides_dir)), CONTENT))
+    roots[str(config_file)] = CONFIG
+    return roots
+
+
+def _needs_since(saved: Saved | None, settings: Settings, called: Invocation, inputs: dict) -> Needs | None:
+    """What the changes since the saved state need redone, or None when only a full build will do."""
+    if saved is None or saved.manifest["settings"] != settings.model_dump_json() or not saved.reusable(called):
+        return None
+    changed = changes(saved.manifest["inputs"], inputs)
+    if changed.get(CODE):
+        return None
+    layout = Layout(config_file=None, content_dir=settings.content_dir, templates_dir=settings.templates_dir,
+                    static_dir=settings.static_dir, overrides_dir=settings.overrides_dir,
+                    generated=(settings.output_dir, settings.cache_dir, settings.cards_dir))
+    return needs_for(changed.get(CONTENT, []), layout)
 
 
 def _is_page_output(path: str, state: SiteState) -> bool:

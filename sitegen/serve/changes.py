@@ -12,6 +12,8 @@ from pathlib import Path, PurePosixPath
 from ..content.files import is_ignored
 from ..contract import Frozen
 
+CARDS_FOLDER = "entities"  # below the content folder: the curated cards (`sitegen.content.cards.read_cards`)
+
 # --- what a change needs ---------------------------------------------------------------------------------
 
 
@@ -31,6 +33,7 @@ class Needs(Frozen):
 
     full: bool = False  # the config changed: settings, base URL, every page
     content: bool = False  # an article, a card or an event override: analyse the content again
+    content_paths: frozenset[str] = frozenset()  # which, below the content folder (empty: not known)
     templates: frozenset[str] = frozenset()  # template names (as Jinja loads them) or folders of them
     static: frozenset[str] = frozenset()  # paths below static/ in the output, files or folders
 
@@ -38,15 +41,23 @@ class Needs(Frozen):
     def anything(self) -> bool:
         return self.full or self.content or bool(self.templates) or bool(self.static)
 
+    @property
+    def cards_only(self) -> bool:
+        """Whether the content changes are all known to be curated cards."""
+        return bool(self.content_paths) and all(_in_cards_folder(path) for path in self.content_paths)
+
     def __or__(self, other: Needs) -> Needs:
+        known = all(needs.content_paths or not needs.content for needs in (self, other))
         return Needs(full=self.full or other.full, content=self.content or other.content,
+                     content_paths=self.content_paths | other.content_paths if known else frozenset(),
                      templates=self.templates | other.templates, static=self.static | other.static)
 
 
 def needs_for(paths: Iterable[Path], layout: Layout) -> Needs:
     """What the changed `paths` need rebuilt. Editor swap and backup files, hidden files and folders, and
     anything the build itself writes need nothing."""
-    full = content = False
+    full = False
+    content: set[str] = set()
     templates: set[str] = set()
     static: set[str] = set()
     roots = [  # most specific first: the overrides folder may sit inside another watched folder
@@ -69,8 +80,14 @@ def needs_for(paths: Iterable[Path], layout: Layout) -> Needs:
                 break
         else:
             if path.is_relative_to(layout.content_dir) and not _hidden(path.relative_to(layout.content_dir)):
-                content = True
-    return Needs(full=full, content=content, templates=frozenset(templates), static=frozenset(static))
+                content.add(path.relative_to(layout.content_dir).as_posix())
+    return Needs(full=full, content=bool(content), content_paths=frozenset(content), templates=frozenset(templates),
+                 static=frozenset(static))
+
+
+def _in_cards_folder(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return len(parts) > 1 and parts[0] == CARDS_FOLDER
 
 
 def _hidden(rel: Path) -> bool:

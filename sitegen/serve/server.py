@@ -2,8 +2,11 @@
 
 The server reads every file from the output folder at request time; a rebuild swaps a whole new folder in
 under a lock the server takes to open a file, so a page is never half-built. While serving, each HTML
-response gets a small script that listens to server-sent events: it reloads the page after a rebuild and
-shows a failed rebuild's problems (file, line, message) over the last good page until the next good one.
+response gets a small script that listens to server-sent events, telling the server which page it shows: it
+reloads the page when a rebuild changed it and shows a failed rebuild's problems (file, line, message) over
+the last good page until the next good one. A rebuild draws the pages open in a browser first and announces
+them at once, served from memory until the rest is drawn and the whole new site is swapped in (as Hugo's
+fast render does).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchfiles import watch
 
@@ -104,6 +108,16 @@ def request_target(raw: str) -> str:
     return raw.split("?", 1)[0].split("#", 1)[0]
 
 
+def page_file(rel: str) -> str:
+    """The file a site path is answered with: a folder's index.html."""
+    return rel + "index.html" if not rel or rel.endswith("/") else rel
+
+
+def page_path(file: str) -> str:
+    """The path of the page drawn into `file` (`sitegen.site.pages.Page.path`)."""
+    return file.removesuffix("index.html") if file == "index.html" or file.endswith("/index.html") else file
+
+
 def content_type(name: str) -> str:
     return CONTENT_TYPES.get(PurePosixPath(name).suffix.lower(), "application/octet-stream")
 
@@ -120,7 +134,7 @@ LIVE_SCRIPT = """(() => {
   "use strict";
   const me = document.currentScript;
   const shown = me.dataset.generation;
-  const source = new EventSource(me.dataset.events);
+  const source = new EventSource(me.dataset.events + "?page=" + encodeURIComponent(location.pathname));
   const id = "sitegen-problems";
   function hide() { const old = document.getElementById(id); if (old) old.remove(); }
   function show(problems) {
@@ -168,14 +182,23 @@ LIVE_SCRIPT = """(() => {
 
 
 class Preview:
-    """The last good build, the current problems, and the lock under which a new site is swapped in."""
+    """The last good build, the current problems, the pages open in browsers, and the lock under which a new
+    site is swapped in.
+
+    Each generated file carries the generation that last changed it; a page reloads when its file's moves on,
+    so a rebuild reloads the pages it changed and no others (every page after a config or static change).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.state: SiteState | None = None
         self.problems: list[Problem] = []
-        self.generation = 0  # good builds so far: a page drawn in an older one reloads
-        self.version = 0  # build attempts so far, good or not: listeners wake up on each
+        self.generation = 0  # versions of the site so far: good builds and pages drawn ahead of one
+        self.version = 0  # announcements so far (builds good or not, pages drawn ahead): listeners wake on each
+        self.changed_at: dict[str, int] = {}  # generated file -> the generation that last changed its bytes
+        self.everything_at = 0  # the generation that last changed every page
+        self.ahead: dict[str, bytes] = {}  # files a running rebuild drew first, served from here until the swap
+        self.open: Counter[str] = Counter()  # files shown in browsers, by the number of listeners
         self.swap_lock = threading.Lock()
         self.changed = threading.Condition()
         self.closed = False
@@ -184,16 +207,55 @@ class Preview:
     def output_dir(self) -> Path:
         return self.settings.output_dir
 
-    def succeeded(self, state: SiteState, changed: bool = True) -> None:
-        """A good build; pages reload only when it changed some file (else listeners just drop the overlay)."""
+    def generation_of(self, file: str | None) -> int:
+        """The generation of the site a page drawn into `file` shows; a file the build does not generate (or
+        none) has the newest, so it reloads after any change."""
         with self.changed:
-            self.state, self.settings, self.problems = state, state.settings, []
-            self.generation += changed
+            if file is None or self.state is None or file not in self.state.outputs:
+                return self.generation
+            return max(self.everything_at, self.changed_at.get(file, 0))
+
+    def open_pages(self) -> set[str]:
+        """The paths of the pages shown in browsers now."""
+        with self.changed:
+            return {page_path(file) for file in self.open}
+
+    def drawn_ahead(self, files: Mapping[str, bytes]) -> None:
+        """Open pages a running rebuild changed, drawn before the rest: served from memory, announced now."""
+        with self.changed:
+            self.generation += 1
+            self.ahead.update(files)
+            self.changed_at.update(dict.fromkeys(files, self.generation))
+            self.version += 1
+            self.changed.notify_all()
+
+    def drawn_file(self, file: str) -> bytes | None:
+        with self.changed:
+            return self.ahead.get(file)
+
+    def succeeded(self, state: SiteState, everything: bool = True) -> None:
+        """A good build, swapped in. The pages it changed reload (all of them with `everything`), except those
+        already drawn ahead; listeners on the others just drop the problems overlay."""
+        with self.changed:
+            before = self.state.outputs if self.state is not None else {}
+            changed = {file for file in before.keys() | state.outputs.keys()
+                       if before.get(file) != state.outputs.get(file) and file not in self.ahead}
+            if changed or everything:
+                self.generation += 1
+                self.changed_at.update(dict.fromkeys(changed, self.generation))
+                if everything:
+                    self.everything_at = self.generation
+            self.state, self.settings, self.problems, self.ahead = state, state.settings, [], {}
             self.version += 1
             self.changed.notify_all()
 
     def failed(self, problems: list[Problem]) -> None:
+        """A failed rebuild: pages it drew ahead go back to the last good ones, under the problems overlay."""
         with self.changed:
+            if self.ahead:
+                self.generation += 1
+                self.changed_at.update(dict.fromkeys(self.ahead, self.generation))
+                self.ahead = {}
             self.problems = problems
             self.version += 1
             self.changed.notify_all()
@@ -203,8 +265,19 @@ class Preview:
             self.closed = True
             self.changed.notify_all()
 
-    def status(self) -> dict:
-        return {"generation": self.generation, "problems": [p.model_dump() for p in self.problems]}
+    def listening(self, file: str | None, joined: bool) -> None:
+        """A browser showing `file` started (or stopped) listening."""
+        if file is None:
+            return
+        with self.changed:
+            self.open[file] += 1 if joined else -1
+            if not self.open[file]:
+                del self.open[file]
+
+    def status(self, file: str | None = None) -> dict:
+        """What a listener showing `file` hears: its page's generation and the current problems."""
+        with self.changed:
+            return {"generation": self.generation_of(file), "problems": [p.model_dump() for p in self.problems]}
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -240,12 +313,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._not_found(head)
         name, data = found
         if name.endswith(".html"):
-            data = inject_live_script(data, self.preview.generation)
+            data = inject_live_script(data, self.preview.generation_of(page_file(rel)))
         self._send(HTTPStatus.OK, data, content_type(name), head)
 
     def _read(self, rel: str) -> tuple[str, bytes] | None:
-        """The bytes of a file in the current site, opened under the swap lock so the folder is whole (once
-        open, a swap cannot change what is read, so reading needs no lock)."""
+        """The bytes of a file in the current site: a page a running rebuild drew ahead, else the file opened
+        under the swap lock so the folder is whole (once open, a swap cannot change what is read)."""
+        if (drawn := self.preview.drawn_file(page_file(rel))) is not None:
+            return PurePosixPath(page_file(rel)).name, drawn
         with self.preview.swap_lock:
             root = self.preview.output_dir  # resolved by load_settings
             target = (root / rel).resolve() if rel else root
@@ -291,12 +366,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
 
     def _events(self) -> None:
-        """Server-sent events: the build status now, then after every build attempt."""
+        """Server-sent events: the build status now, then after every announcement. The page the listener
+        shows (its `page` parameter, a path as the browser has it) is drawn first by the next rebuilds."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         preview, seen = self.preview, None
+        file = self._shown_file()
+        preview.listening(file, joined=True)
         try:
             while True:
                 with preview.changed:
@@ -304,14 +382,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     if preview.closed:
                         return
                     fresh, seen = preview.version != seen, preview.version
-                    status = preview.status()
+                    status = preview.status(file)
                 message = f"event: build\ndata: {json.dumps(status)}\n\n" if fresh else ": still here\n\n"
                 self.wfile.write(message.encode())
                 self.wfile.flush()
         except OSError:  # the page went away
             return
         finally:
+            preview.listening(file, joined=False)
             self.close_connection = True
+
+    def _shown_file(self) -> str | None:
+        """The site file of the page an event listener shows, or None when it names none in the site."""
+        shown = parse_qs(urlsplit(self.path).query).get("page", [None])[0]
+        try:
+            rel = site_path(shown, mount_path(self.preview.settings.base_url)) if shown else None
+        except ValueError:
+            return None
+        return page_file(rel) if rel is not None else None
 
     def log_message(self, format: str, *args) -> None:  # requests are not news; rebuilds are reported
         pass
@@ -442,7 +530,7 @@ def run_watch_loop(preview: Preview, load: Callable[[], Settings], config_file: 
 
 def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: Callable[[str], None]) -> None:
     """One rebuild; on failure the last good site stays and the problems go to the overlay."""
-    changed = True
+    everything = True
     try:
         settings = load() if needs.full or preview.state is None else preview.settings
         if preview.state is None:
@@ -453,8 +541,9 @@ def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: C
             say(f"Built {report.pages} pages in {time.perf_counter() - started:.2f}s "
                 f"(spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s))")
         else:
-            result, state = rebuild(preview.state, needs, settings, lock=preview.swap_lock)
-            changed = result.full or bool(result.changed or result.static)
+            result, state = rebuild(preview.state, needs, settings, lock=preview.swap_lock,
+                                    first=preview.open_pages(), on_first=preview.drawn_ahead)
+            everything = result.full or bool(result.static)
             say(describe_rebuild(result, needs))
     except Exception as exc:  # noqa: BLE001 - any failure is shown in the page; the server keeps running
         problems = problems_of(exc)
@@ -463,7 +552,7 @@ def attempt(preview: Preview, needs: Needs, load: Callable[[], Settings], say: C
             where = f"{problem.path}:{problem.line}" if problem.line else (problem.path or "build")
             say(f"Rebuild failed: {where}: {problem.message}")
         return
-    preview.succeeded(state, changed)
+    preview.succeeded(state, everything)
 
 
 def serve(load: Callable[[], Settings], config_file: Path, host: str = "127.0.0.1", port: int = 8000,

@@ -7,12 +7,16 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from pydantic import BaseModel
+
 from ...content.models import Article
 from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
-from ..models import EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
+from ...pipeline.fingerprint import code_version, fingerprint
+from ...pipeline.store import Cache
+from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
@@ -33,6 +37,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 # A person named at least this share as often as the most named one took part; the rest are only mentioned.
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
+DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
@@ -47,9 +52,11 @@ def assemble_events(
     resolution: Resolution,
     summary_words: int,
     overrides: Sequence[EventOverride] = (),
+    cache: Cache | None = None,
 ) -> tuple[list[Event], list[Article], list[Diagnostic]]:
-    """Cluster the articles, apply the editors' overrides and describe each event; undated articles take their
-    event's date (inferred). Also returns what was wrong with the overrides."""
+    """Cluster the articles, apply the editors' overrides and describe each event (from `cache` when its
+    members were described before); undated articles take their event's date (inferred). Also returns what
+    was wrong with the overrides."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
     copy_groups = near_duplicates(items)
@@ -65,8 +72,8 @@ def assemble_events(
     dated: dict[str, Article] = {}
     for index, group in enumerate(groups):
         members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = describe_event(members, parsed, resolution, summary_words, own_ids, told,
-                               duplicates=tuple(c for c in copies if c[0] in group))
+        event = described(cache, members, parsed, resolution, summary_words, own_ids, told,
+                          duplicates=tuple(c for c in copies if c[0] in group))
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
             problems += problem
@@ -113,6 +120,51 @@ def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticl
     for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
         told[relation.article_id].append(relation)
     return told
+
+
+def described(cache: Cache | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+              resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
+              told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
+    """`describe_event`, taken from the store when the same code described the same members before: the
+    key holds exactly what it reads (an unreadable entry is described again)."""
+    if cache is None:
+        return describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    key = _described_key(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    check, _, body = (cache.get(DESCRIBED, key) or b"").partition(b"\n")
+    if body and check == fingerprint(body).encode("ascii"):  # an entry changed since it was written is a miss
+        try:
+            return Event.model_validate_json(body)
+        except ValueError:  # pydantic's ValidationError is one
+            pass
+    event = describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    body = event.model_dump_json().encode("utf-8")
+    cache.put(DESCRIBED, key, fingerprint(body).encode("ascii") + b"\n" + body)
+    return event
+
+
+def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
+                   duplicates: tuple[tuple[str, ...], ...]) -> str:
+    """The members with their parses, resolved mentions, own ids and the meetings they tell; the entities
+    those name with the places and countries that contain them (or their absence); the budget and copies."""
+    mentions = [resolution.by_article.get(a.id, []) for a in members]
+    relations = [told.get(a.id, []) for a in members]
+    todo = {m.entity_id for group in mentions for m in group}
+    todo |= {e for group in relations for r in group for e in (*r.participants, r.place) if e}
+    entities: dict[str, Entity | None] = {}
+    while todo:
+        ident = todo.pop()
+        entity = entities[ident] = resolution.entities.get(ident)
+        todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
+    return fingerprint(code_version(__name__), summary_words, duplicates, [own_ids[a.id] for a in members],
+                       [_json(a, parsed[a.id], *group, *told_there)
+                        for a, group, told_there in zip(members, mentions, relations)],
+                       {ident: _json(entity) if entity else None for ident, entity in entities.items()})
+
+
+def _json(*models: BaseModel) -> list[str]:
+    """Models as pydantic writes them (fast, and a different value gives a different text)."""
+    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,

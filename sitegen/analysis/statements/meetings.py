@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..models import Entity, EntityKind, Event, id_slug
-from .models import Bilateral, Meetings, Relation, RelationKind
+from .models import Bilateral, Meetings, PairMeeting, Relation, RelationKind
 from .relations import INFERRED_DAYS_BEFORE
 
 KIND_ORDER: tuple[RelationKind, ...] = ("meeting", "talks", "visit", "call", "agreement")
@@ -166,7 +166,8 @@ def _meetings_of_events(relations: Sequence[Relation], events: Sequence[Event],
 
 def _bilaterals(relations: Sequence[Relation], events: Sequence[Event], entities: Mapping[str, Entity],
                 of_event: Mapping[str, tuple[int, ...]]) -> dict[str, Bilateral]:
-    """Pairs derived from meetings: people who met, and the countries of people who met."""
+    """Pairs derived from meetings: people who met, and the countries of people who met; most meetings first,
+    then by title."""
     pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     for position, relation in enumerate(relations):
         people = [p for p in relation.participants if entities[p].kind == EntityKind.PERSON]
@@ -178,15 +179,66 @@ def _bilaterals(relations: Sequence[Relation], events: Sequence[Event], entities
             pairs[(one, two)].append(position)
         for one, two in itertools.combinations(sorted(c for c in countries if c), 2):
             pairs[(one, two)].append(position)
-    result = {}
+    is_event: dict[int, set[str]] = defaultdict(set)  # position -> ids of the events it is
+    for event_id, positions in of_event.items():
+        for position in positions:
+            is_event[position].add(event_id)
+    result = []
     for key, positions in pairs.items():
         one, two = sorted(key, key=lambda e: entities[e].name)
-        meetings = [relations[p] for p in positions]
-        told_in = {e.article_id for r in meetings for e in r.evidence}
-        met = tuple(e for e in events if told_in.intersection(e.articles)
-                    and not set(of_event.get(e.id, ())).isdisjoint(positions))
+        meetings = tuple(_pair_meeting([relations[p] for p in group], set().union(*(is_event[p] for p in group)),
+                                       events, entities)
+                         for group in _fold_undated_repeats(relations, positions, entities))
+        meetings = tuple(sorted(meetings, key=lambda m: _timeline_order(m.relation)))
+        met = {e for m in meetings for e in m.events}
+        took_part = Counter(p for m in meetings for p in m.relation.participants
+                            if entities[p].kind == EntityKind.PERSON)
         slug = bilateral_id(one, two)
-        result[slug] = Bilateral(id=slug, kind="countries" if entities[one].kind == EntityKind.COUNTRY else "people",
-                                 members=(one, two), title=f"{entities[one].name} – {entities[two].name}",
-                                 meetings=tuple(sorted(meetings, key=relation_order, reverse=True)), events=met)
-    return dict(sorted(result.items()))
+        result.append(Bilateral(id=slug, kind="countries" if entities[one].kind == EntityKind.COUNTRY else "people",
+                                members=(one, two), title=f"{entities[one].name} – {entities[two].name}",
+                                people=tuple(sorted(took_part, key=lambda p: (-took_part[p], entities[p].name, p))),
+                                meetings=meetings, events=tuple(e for e in events if e.id in met)))
+    return {b.id: b for b in sorted(result, key=lambda b: (-len(b.meetings), b.title, b.id))}
+
+
+def _fold_undated_repeats(relations: Sequence[Relation], positions: Sequence[int],
+                          entities: Mapping[str, Entity]) -> list[list[int]]:
+    """The pair's happenings as groups of positions: an undated mention joins the one dated happening of the
+    same people, kind and place ("the two had met in Geneva" and their Geneva summit of 16 June 2021); with
+    no place, or with several such dated happenings, it stays on its own, since it may be another one."""
+    dated = [p for p in positions if relations[p].date is not None]
+    groups = {p: [p] for p in dated}
+    for position in positions:
+        if relations[position].date is None:
+            covering = [p for p in dated if _repeats(relations[position], relations[p], entities)]
+            groups[covering[0]].append(position) if len(covering) == 1 else groups.setdefault(position, [position])
+    return list(groups.values())
+
+
+def _repeats(undated: Relation, dated: Relation, entities: Mapping[str, Entity]) -> bool:
+    """Whether an undated mention tells the same people doing the same kind of thing at the dated one's place."""
+    return (FAMILY[undated.kind] == FAMILY[dated.kind] and undated.participants == dated.participants
+            and undated.place is not None and dated.place is not None
+            and _places_agree(undated.place, dated.place, entities))
+
+
+def _pair_meeting(tellings: Sequence[Relation], event_ids: set[str], events: Sequence[Event],
+                  entities: Mapping[str, Entity]) -> PairMeeting:
+    """One happening of a pair with the events that are it (and whose articles tell it), the others that tell
+    it, in the digest's order, and its sources as those events list them, its own event's first."""
+    relation = _combine(tellings, entities)
+    told = {e.article_id for e in relation.evidence}
+    telling = [e for e in events if told.intersection(e.articles)]
+    itself = [e for e in telling if e.id in event_ids]
+    others = [e for e in telling if e.id not in event_ids]
+    in_events = [a for e in itself + others for a in e.articles if a in told]
+    return PairMeeting(relation=relation, events=tuple(e.id for e in itself), told_in=tuple(e.id for e in others),
+                       sources=tuple(dict.fromkeys(in_events + sorted(told))))
+
+
+def _timeline_order(relation: Relation) -> tuple:
+    """Oldest first, undated last; the same day's by kind, people and place."""
+    date = relation.date
+    return (date is None, date.start if date else dt.date.max, date.end if date else dt.date.max,
+            KIND_ORDER.index(relation.kind), relation.participants, relation.place or "", relation.article_id,
+            relation.sentence)

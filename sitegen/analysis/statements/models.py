@@ -50,6 +50,15 @@ class ArticleStatements(Frozen):
     quotes: tuple[Quote, ...] = ()
 
 
+class PairMeeting(Frozen):
+    """One happening between a pair as its relation page shows it, with the digest's events that tell it."""
+
+    relation: Relation  # every telling merged, undated repeats of a dated one folded in
+    events: tuple[str, ...] = ()  # ids of the digest's events that are this happening
+    told_in: tuple[str, ...] = ()  # ids of the other events whose articles tell it, in the digest's order
+    sources: tuple[str, ...] = ()  # ids of the articles that tell it, in their events' order
+
+
 class Bilateral(Frozen):
     """Two countries, or two people, and the meetings between them."""
 
@@ -57,7 +66,8 @@ class Bilateral(Frozen):
     kind: Literal["countries", "people"]
     members: tuple[str, str]  # entity ids, in name order
     title: str
-    meetings: tuple[Relation, ...]  # newest first
+    people: tuple[str, ...]  # person ids of those who took part in the meetings, most meetings first
+    meetings: tuple[PairMeeting, ...]  # oldest first, undated ones last
     events: tuple[Event, ...]  # the digest's events that are one of these meetings, in the digest's order
 
 
@@ -66,4 +76,4 @@ class Meetings(Frozen):
 
     relations: tuple[Relation, ...] = ()  # one per happening, with every sentence that tells it
     of_event: dict[str, tuple[int, ...]] = {}  # event id -> positions in `relations` of the event itself
-    bilaterals: dict[str, Bilateral] = {}  # relation page id -> the pair
+    bilaterals: dict[str, Bilateral] = {}  # relation page id -> the pair; most meetings first, then by title
