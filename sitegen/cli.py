@@ -153,7 +153,7 @@ def build(
 ) -> None:
     """Build the site from the content folder into the output folder (only what changed since the last build)."""
     called = invocation(str(Path.cwd()), strict=strict, content=content, out=out, base_url=base_url, config=config,
-                        model=model)
+                        model=model, executor=executor, scheduler=scheduler)
     try:
         settings = load_settings(Path.cwd(), config_file=config, content_dir=_absolute(content),
                                  output_dir=_absolute(out), base_url=base_url, model=model, executor=executor,

@@ -30,7 +30,8 @@ FOLDER = "build-state"
 # pydantic (tests/test_state.py keeps the two equal).
 CONFIG_NAME = "sitegen.toml"
 DEFAULT_CACHE_DIR = ".sitegen/cache"
-VALUE_OPTIONS = ("--content", "--out", "--base-url", "--config", "--model")  # `sitegen build`'s options
+VALUE_OPTIONS = ("--content", "--out", "--base-url", "--config", "--model",  # `sitegen build`'s options
+                 "--executor", "--scheduler")
 PATH_OPTIONS = {"--content", "--out", "--config"}
 STRICT = {"--strict": True, "--no-strict": False}
 QUIET = ("--quiet", "-q")  # progress bars only: no part of the invocation
