@@ -23,6 +23,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -476,9 +477,12 @@ def row(label: str, *cells: str) -> str:
 
 @dataclass
 class Figures:
-    """What one run of the script measured; the table is printed from it."""
+    """What the script measured; the tables are printed from it."""
 
     size: int
+    project: Path  # the sitegen project of `size` articles
+    card: Path  # in it, the curated card of the person whose page the serve rows fetch
+    page: str
     cold: list[Run]
     spacy: list[tuple[float, float, Run]]  # (load, pipe, process) of plain spaCy
     unchanged: dict[str, list[Run]]  # by generator
@@ -492,7 +496,7 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def measure(rows: Sequence[dict], size: int, large: int | None, runs: int, root: Path, hugo: str) -> Figures:
+def measure(rows: Sequence[dict], size: int, runs: int, root: Path, hugo: str) -> Figures:
     articles = articles_of_size(rows, size)
     sites = write_sites(root / str(size), articles)
     builders = Builders(sites, hugo)
@@ -533,59 +537,61 @@ def measure(rows: Sequence[dict], size: int, large: int | None, runs: int, root:
     saves = {size: serve_saves(sites.sitegen, card, page, runs)}
     say(f"  serve: card {seconds_cell(saves[size]['card'])}, template {seconds_cell(saves[size]['template'])}")
     memory = {size: {"cold": max(r.rss_mb for r in cold), "nothing changed": max(r.rss_mb for r in unchanged["sitegen"])}}
-    figures = Figures(size, cold, spacy, unchanged, after_edit, builders.pages(), saves, memory)
-    if large:
-        measure_large(rows, large, card.relative_to(sites.sitegen), sites.sitegen, page, runs, root, hugo, figures)
-    return figures
+    return Figures(size, sites.sitegen, card, page, cold, spacy, unchanged, after_edit, builders.pages(), saves, memory)
 
 
-def measure_large(rows: Sequence[dict], large: int, card: Path, project: Path, page: str, runs: int, root: Path,
-                  hugo: str, figures: Figures) -> None:
+def measure_large(rows: Sequence[dict], large: int, runs: int, root: Path, hugo: str, figures: Figures) -> None:
     """Memory of a cold and a nothing-changed build, and the serve saves, on a site of `large` articles that holds
-    the same card as `project`."""
+    the same curated card."""
     big = write_sites(root / str(large), articles_of_size(rows, large))
-    (big.sitegen / card).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(project / card, big.sitegen / card)
+    card = big.sitegen / figures.card.relative_to(figures.project)
+    card.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(figures.card, card)
     builders = Builders(big, hugo)
     cold, unchanged = builders.sitegen_cold(), builders.sitegen()
-    say(f"  {large:,} articles: cold build {cold.seconds:.1f} s, nothing changed {unchanged.seconds:.1f} s")
+    say(f"{large:,} articles: cold build {seconds_cell([cold])}, nothing changed {seconds_cell([unchanged])}")
     figures.memory[large] = {"cold": cold.rss_mb, "nothing changed": unchanged.rss_mb}
-    figures.saves[large] = serve_saves(big.sitegen, big.sitegen / card, page, runs)
+    figures.saves[large] = serve_saves(big.sitegen, card, figures.page, runs)
     shutil.rmtree(big.root)
 
 
-def table(figures: Figures, versions: dict[str, str]) -> list[str]:
-    """Issue 11's table, with each sitegen figure against its target."""
+def header(versions: dict[str, str]) -> list[str]:
+    return [row("", "sitegen", f"Hugo {versions['hugo']} (Debian `hugo`)", f"Pelican {versions['pelican']} (PyPI)",
+                "sitegen against the target"), "| --- | --- | --- | --- | --- |"]
+
+
+def build_rows(figures: Figures) -> list[str]:
+    """The build rows of issue 11's table, at the main size, with each sitegen figure against its target."""
     hugo_full = median([r.seconds for r in figures.unchanged["hugo"] + figures.after_edit["hugo"]])
     spacy_pipe = median([pipe for _, pipe, _ in figures.spacy])
     spacy_load = median([load for load, _, _ in figures.spacy])
     unchanged, after_edit, pages = figures.unchanged, figures.after_edit, figures.pages
-    lines = [row("", "sitegen", f"Hugo {versions['hugo']} (Debian `hugo`)", f"Pelican {versions['pelican']} (PyPI)",
-                 "sitegen against the target"), "| --- | --- | --- | --- | --- |"]
-    lines.append(row("full build, nothing changed", seconds_cell(unchanged["sitegen"], pages["sitegen"]),
-                     seconds_cell(unchanged["hugo"], pages["hugo"]) + " (full build)",
-                     seconds_cell(unchanged["pelican"], pages["pelican"]) + " (full build, reader cache)",
-                     verdict(median([r.seconds for r in unchanged["sitegen"]]) / hugo_full, 0.5, "Hugo")))
-    lines.append(row("build after editing one article", seconds_cell(after_edit["sitegen"]),
-                     seconds_cell(after_edit["hugo"]) + " (a full build)",
-                     seconds_cell(after_edit["pelican"]) + " (a full build, reader cache)",
-                     verdict(median([r.seconds for r in after_edit["sitegen"]]) / hugo_full, 2.0, "Hugo")))
-    lines.append(row("cold build", seconds_cell(figures.cold),
-                     f"raw single-process spaCy `nlp.pipe` on the same texts: {spacy_pipe:.2f} s "
-                     f"(model load {spacy_load:.2f} s more, not counted)", "",
-                     verdict(median([r.seconds for r in figures.cold]) / spacy_pipe, 1.1, "raw spaCy")))
+    return [
+        row("full build, nothing changed", seconds_cell(unchanged["sitegen"], pages["sitegen"]),
+            seconds_cell(unchanged["hugo"], pages["hugo"]) + " (full build)",
+            seconds_cell(unchanged["pelican"], pages["pelican"]) + " (full build, reader cache)",
+            verdict(median([r.seconds for r in unchanged["sitegen"]]) / hugo_full, 0.5, "Hugo")),
+        row("build after editing one article", seconds_cell(after_edit["sitegen"]),
+            seconds_cell(after_edit["hugo"]) + " (a full build)",
+            seconds_cell(after_edit["pelican"]) + " (a full build, reader cache)",
+            verdict(median([r.seconds for r in after_edit["sitegen"]]) / hugo_full, 2.0, "Hugo")),
+        row("cold build", seconds_cell(figures.cold),
+            f"raw single-process spaCy `nlp.pipe` on the same texts: {spacy_pipe:.2f} s "
+            f"(import and model load {spacy_load:.2f} s more, not counted)", "",
+            verdict(median([r.seconds for r in figures.cold]) / spacy_pipe, 1.1, "raw spaCy")),
+    ]
+
+
+def size_rows(figures: Figures, count: int) -> list[str]:
+    """The serve and memory rows at `count` articles (targets: < 0.3 s up to 1,000 articles, < 1 s above)."""
+    saves, lines = figures.saves[count], []
     for kind, label in (("card", "a curated card"), ("template", "a template")):
-        for count, results in figures.saves.items():
-            lines.append(row(f"serve --watch: save {label} -> served page shows it ({count:,} articles)",
-                             seconds_cell(results[kind]), "", "",
-                             under(median(results[kind]), 0.3 if count <= 1000 else 1.0)))
-    for count, peaks in figures.memory.items():
-        others = [f"{max(r.rss_mb for r in unchanged[tool]):,.0f} MB" if count == figures.size else ""
-                  for tool in ("hugo", "pelican")]
-        lines.append(row(f"peak memory (RSS) of a build, {count:,} articles",
-                         ", ".join(f"{kind}: {mb:,.0f} MB" for kind, mb in peaks.items()), *others, ""))
-    lines.append("")
-    lines.append(f"Ratios against the median of all of Hugo's builds ({hugo_full:.2f} s) and of spaCy's nlp.pipe.")
+        lines.append(row(f"serve --watch: save {label} -> served page shows it ({count:,} articles)",
+                         seconds_cell(saves[kind]), "", "", under(median(saves[kind]), 0.3 if count <= 1000 else 1.0)))
+    others = [f"{max(r.rss_mb for r in figures.unchanged[tool]):,.0f} MB" if count == figures.size else ""
+              for tool in ("hugo", "pelican")]
+    lines.append(row(f"peak memory (RSS) of a build, {count:,} articles",
+                     ", ".join(f"{kind}: {mb:,.0f} MB" for kind, mb in figures.memory[count].items()), *others, ""))
     return lines
 
 
@@ -598,6 +604,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (medians are printed)")
     parser.add_argument("--quick", action="store_true", help="skip the --large size")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a terminated run still stops its server and cleans up
     began = time.perf_counter()
     rows = read_rows([args.allsides, args.ecbplus])
     hugo = hugo_binary()
@@ -605,17 +612,23 @@ def main() -> None:
     say(f"sitegen {SITEGEN}, Hugo {versions['hugo']}, Pelican {versions['pelican']}")
     large = None if args.quick else args.large
     with tempfile.TemporaryDirectory(prefix="sitegen-bench-build-") as tmp:
-        figures = measure(rows, args.articles, large, args.runs, Path(tmp), hugo)
-    say("")
-    say(f"Articles: {args.allsides.name}, then {args.ecbplus.name} ({len(rows):,} rows).")
-    if max(args.articles, large or 0) > len(rows):
-        say("Past that, the same rows again with dates moved by whole years (1, 2, ...) and ids suffixed -y1, -y2, "
-            "...: same texts.")
-    say(f"Medians of {args.runs} alternating runs (min-max; CPU: user + system time of the build's processes, "
-        "which other load on the machine inflates less than wall time). Serve: from the file write to the first HTTP response "
-        "of the person's page holding the change, polled every 10 ms; the card edit keeps the card's names. "
-        "Peak RSS: the largest single process of each build.")
-    say("\n".join(table(figures, versions)))
+        figures = measure(rows, args.articles, args.runs, Path(tmp), hugo)
+        say("")
+        say(f"Articles: {args.allsides.name}, then {args.ecbplus.name} ({len(rows):,} rows).")
+        if max(args.articles, large or 0) > len(rows):
+            say("Past that, the same rows again with dates moved by whole years (1, 2, ...) and ids suffixed -y1, "
+                "-y2, ...: same texts.")
+        say(f"Medians of {args.runs} alternating runs (min-max; CPU: user + system time of the build's processes, "
+            "which other load on the machine inflates less than wall time). Ratios against the median of all of "
+            "Hugo's builds and of spaCy's nlp.pipe. Serve: from the file write to the first HTTP response of the "
+            "person's page holding the change, polled every 10 ms; the card edit keeps the card's names. "
+            "Peak RSS: the largest single process of each build.")
+        say("\n".join(header(versions) + build_rows(figures) + size_rows(figures, args.articles)))
+        say(f"({time.perf_counter() - began:.0f} s so far)")
+        if large:
+            say("")
+            measure_large(rows, large, args.runs, Path(tmp), hugo, figures)
+            say("\n".join(header(versions) + size_rows(figures, large)))
     say(f"(whole script: {time.perf_counter() - began:.0f} s)")
 
 
