@@ -132,11 +132,14 @@ def title_of(row: dict) -> str:
     return " ".join(str(row.get("title") or row["id"]).split())
 
 
+def with_front_matter(meta: dict, text: str) -> str:
+    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{text.strip()}\n"
+
+
 def sitegen_file(row: dict) -> str:
     """The article as sitegen's ingest reads Markdown: YAML front matter (title, date, source, url, stance)."""
     meta = {key: row[key] for key in ("date", "source", "url", "stance") if row.get(key)}
-    meta = {"title": title_of(row), **meta}
-    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{row['text'].strip()}\n"
+    return with_front_matter({"title": title_of(row), **meta}, row["text"])
 
 
 def hugo_file(row: dict) -> str:
@@ -145,7 +148,7 @@ def hugo_file(row: dict) -> str:
         meta["date"] = row["date"]
     if row.get("source"):
         meta["categories"] = [row["source"]]
-    return f"---\n{yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)}---\n{row['text'].strip()}\n"
+    return with_front_matter(meta, row["text"])
 
 
 def pelican_file(row: dict) -> str:
