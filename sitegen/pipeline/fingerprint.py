@@ -54,6 +54,12 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
+def model_texts(*models: BaseModel) -> list[str]:
+    """Models as pydantic writes them, for a key: many times faster than `fingerprint` spelling them out, and
+    a different value (or type) gives a different text."""
+    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
+
+
 @functools.cache
 def code_version(*modules: str) -> str:
     """A digest of what these sitegen modules compute with: their sources and those of the sitegen modules

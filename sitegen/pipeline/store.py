@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
+from pydantic import BaseModel
 
 _MAGIC = b"sitegen-cache-1\n"
 _DIGEST_SIZE = 16
@@ -66,6 +69,32 @@ class Cache:
         except FileNotFoundError:  # a filesystem with real folders (sftp, ftp) wants the parent first
             self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
             self.fs.pipe_file(path, entry)
+
+
+class StageStore(NamedTuple):
+    """Where the analysis stages keep their results, and each article's parse key by article id: a parse is a
+    function of its key, so the key stands in for the parse in the keys of the stages that read it."""
+
+    cache: Cache
+    parses: Mapping[str, str]
+
+
+Result = TypeVar("Result", bound=BaseModel)
+
+
+def stored(cache: Cache, namespace: str, key: str, kind: type[Result], compute: Callable[[], Result]) -> Result:
+    """`compute()`, or what the store holds under `key`. The entry carries a checksum of its body, so an entry
+    changed after it was written, cut short or of another shape is a miss: computed and written again."""
+    check, _, body = (cache.get(namespace, key) or b"").partition(b"\n")
+    if body and check == _checksum(body).hex().encode("ascii"):
+        try:
+            return kind.model_validate_json(body)
+        except ValueError:  # pydantic's ValidationError is one
+            pass
+    result = compute()
+    body = result.model_dump_json().encode("utf-8")
+    cache.put(namespace, key, _checksum(body).hex().encode("ascii") + b"\n" + body)
+    return result
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

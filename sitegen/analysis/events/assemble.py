@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-
-from pydantic import BaseModel
 
 from ...content.models import Article
 from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
-from ...pipeline.fingerprint import code_version, fingerprint
-from ...pipeline.store import Cache
+from ...pipeline.fingerprint import code_version, fingerprint, model_texts
+from ...pipeline.store import StageStore, stored
 from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
-from ..statements.relations import FUTURE_GOVERNORS, extract_relations
+from ..statements.extract import StatementReader
+from ..statements.relations import FUTURE_GOVERNORS
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event
@@ -52,18 +52,20 @@ def assemble_events(
     resolution: Resolution,
     summary_words: int,
     overrides: Sequence[EventOverride] = (),
-    cache: Cache | None = None,
+    store: StageStore | None = None,
+    statements: StatementReader | None = None,
 ) -> tuple[list[Event], list[Article], list[Diagnostic]]:
-    """Cluster the articles, apply the editors' overrides and describe each event (from `cache` when its
+    """Cluster the articles, apply the editors' overrides and describe each event (from `store` when its
     members were described before); undated articles take their event's date (inferred). Also returns what
-    was wrong with the overrides."""
+    was wrong with the overrides. `statements` reads the meetings each article tells (kept for the digest's
+    statements after)."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
     copy_groups = near_duplicates(items)
     groups = cluster_events(items, copies=copy_groups)
     dates = [event_date([by_id[i] for i in group]) for group in groups]
     anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
-    told = meetings_told(articles, parsed, resolution, anchors)
+    told = meetings_told(articles, statements or StatementReader(parsed, resolution, store), anchors)
     own_ids = {i: own_event_id(by_id[i], date, parsed, resolution, told) for group, date in zip(groups, dates)
                for i in group}
     groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
@@ -72,7 +74,7 @@ def assemble_events(
     dated: dict[str, Article] = {}
     for index, group in enumerate(groups):
         members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = described(cache, members, parsed, resolution, summary_words, own_ids, told,
+        event = described(store, members, parsed, resolution, summary_words, own_ids, told,
                           duplicates=tuple(c for c in copies if c[0] in group))
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
@@ -112,40 +114,29 @@ def apply_override(event: Event, override: EventOverride, resolution: Resolution
     return event.model_copy(update=update), problems
 
 
-def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+def meetings_told(articles: Sequence[Article], read: StatementReader,
                   anchors: Mapping[str, dt.date | None]) -> dict[str, list[Relation]]:
     """Article id -> the meetings, talks, visits, calls and agreements it tells, dated against the article's
     date (an undated article's event date stands in)."""
-    told: dict[str, list[Relation]] = {a.id: [] for a in articles}
-    for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
-        told[relation.article_id].append(relation)
-    return told
+    return {a.id: list(read(a.id, anchors.get(a.id)).relations) for a in articles}
 
 
-def described(cache: Cache | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+def described(store: StageStore | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
               resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
               told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
     """`describe_event`, taken from the store when the same code described the same members before: the
-    key holds exactly what it reads (an unreadable entry is described again)."""
-    if cache is None:
-        return describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    key = _described_key(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    check, _, body = (cache.get(DESCRIBED, key) or b"").partition(b"\n")
-    if body and check == fingerprint(body).encode("ascii"):  # an entry changed since it was written is a miss
-        try:
-            return Event.model_validate_json(body)
-        except ValueError:  # pydantic's ValidationError is one
-            pass
-    event = describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    body = event.model_dump_json().encode("utf-8")
-    cache.put(DESCRIBED, key, fingerprint(body).encode("ascii") + b"\n" + body)
-    return event
+    key holds exactly what it reads."""
+    compute = functools.partial(describe_event, members, parsed, resolution, summary_words, own_ids, told, duplicates)
+    if store is None:
+        return compute()
+    key = _described_key(members, store.parses, resolution, summary_words, own_ids, told, duplicates)
+    return stored(store.cache, DESCRIBED, key, Event, compute)
 
 
-def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolution: Resolution,
                    summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
-    """The members with their parses, resolved mentions, own ids and the meetings they tell; the entities
+    """The members with their parse keys, resolved mentions, own ids and the meetings they tell; the entities
     those name with the places and countries that contain them (or their absence); the budget and copies."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
@@ -157,14 +148,9 @@ def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
     return fingerprint(code_version(__name__), summary_words, duplicates, [own_ids[a.id] for a in members],
-                       [_json(a, parsed[a.id], *group, *told_there)
+                       [[parses[a.id], *model_texts(a, *group, *told_there)]
                         for a, group, told_there in zip(members, mentions, relations)],
-                       {ident: _json(entity) if entity else None for ident, entity in entities.items()})
-
-
-def _json(*models: BaseModel) -> list[str]:
-    """Models as pydantic writes them (fast, and a different value gives a different text)."""
-    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
+                       {ident: model_texts(entity) if entity else None for ident, entity in entities.items()})
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
