@@ -98,7 +98,8 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
              ) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used and the
     cards it read."""
-    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
+    cache = Cache(settings.cache_dir)
+    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars, cache)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
     story_overrides, story_problems = read_story_overrides(settings.content_dir)
@@ -109,7 +110,7 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
 
     used = dict(known)
     patterns = ruler_patterns(cards)
-    store = StageStore(Cache(settings.cache_dir), parse_keys(articles, settings.model, patterns))
+    store = StageStore(cache, parse_keys(articles, settings.model, patterns))
     parsed, report.parsed = parse_articles(articles, settings.model, store.cache, patterns,
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts), keys=store.parses)
