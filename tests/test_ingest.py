@@ -34,6 +34,13 @@ def test_inline_date_marker_and_dateline_without_space():
     assert article.authors == ("Jo Park", "Al Roe")
 
 
+def test_a_hyphenated_opening_is_not_a_dateline():
+    article, _ = read(b"U.S.-China talks resumed in Geneva on Monday.\n")
+    assert article.dateline is None and article.text == "U.S.-China talks resumed in Geneva on Monday."
+    article, _ = read("PORT-AU-PRINCE, Haiti (AP) — Aid arrived.\n".encode())
+    assert article.dateline == "PORT-AU-PRINCE" and article.text == "Aid arrived."
+
+
 def test_a_sentence_starting_with_by_is_not_a_byline():
     article, _ = read(b"The deal was signed.\nBy the end of the day, talks had collapsed.")
     assert article.authors == ()

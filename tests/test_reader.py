@@ -184,3 +184,21 @@ def test_kind_pages_and_every_reader_page_are_valid_html(reader_site, node_tools
              reader_site.folder / "countries/australia/index.html", reader_site.folder / "countries/australia/2026-03/index.html"]
     errors = [str(m) for m in validate_html(node_tools.vnu_jar, pages, reader_site.folder) if m.kind != "warning"]
     assert errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_five_reader_pages_fit_a_phone_and_pass_axe_at_both_widths(reader_site, visit, node_tools, screenshot_dir,
+                                                                    scheme):
+    """Front page, event, storyline, person and country, each at 1280 px and 375 px: nothing wider than the
+    screen on a phone (no sideways scrolling), no axe violation in either colour scheme."""
+    story = next(reader_site.folder.glob("stories/*/index.html")).parent.relative_to(reader_site.folder)
+    pages = {"front": "", "event": event_on(reader_site, "2026-03-02"), "story": story.as_posix() + "/",
+             "person": "people/sanae-takaichi/", "country": "countries/australia/"}
+    for name, path in pages.items():
+        for viewport in (DESKTOP, PHONE):
+            page = visit(reader_site.url(path), viewport=viewport, is_mobile=viewport is PHONE,
+                         color_scheme=scheme).page
+            page.screenshot(path=screenshot_dir / f"five-{name}-{viewport['width']}-{scheme}.png", full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} at {viewport['width']} px scrolls sideways by {overflow} px"
+            assert run_axe(page, node_tools.axe_js) == [], f"{name} at {viewport['width']} px, {scheme}"

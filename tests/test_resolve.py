@@ -249,3 +249,13 @@ def test_a_lone_surname_spelled_otherwise_is_the_one_person_whose_surname_it_res
                   "Opposition leaders said Lukashenka had rigged the vote, and Lukashenka denied it.")
     assert names(two, "person") == ["Alexander Lukashenko", "Viktor Lukashenku"]
     assert not [m for m in two.mentions if m.text == "Lukashenka" and m.entity_id.startswith("person/")]
+
+
+def test_a_lone_middle_name_is_the_one_person_of_the_article_with_it_inside_their_name(resolve):
+    result = resolve("Brazilian President Luiz Inacio Lula da Silva opened a climate fund in Brasilia on Tuesday. "
+                     "Lula said Brazil would protect the rainforest.",
+                     "Lula spoke to farmers in Recife.")
+    lula = {m.article_id: m.entity_id for m in result.mentions if m.text == "Lula"}
+    assert lula["a0"] == "person/luiz-inacio-lula-da-silva"
+    assert not lula.get("a1", "").startswith("person/luiz")  # no full name in that article: not claimed
+    assert "Lula" not in names(result, "person")

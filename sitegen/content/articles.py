@@ -27,10 +27,12 @@ MAX_ARTICLE_CHARS = 100_000  # the default of `max_article_chars` in sitegen.tom
 READ = "articles"  # the store's namespace for a file read into an article, keyed by its bytes and name
 
 _DATE_MARKER = re.compile(r"\A\s*date:?\s+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
-# An all-caps place ("TOKYO", "NEW YORK", "WASHINGTON, D.C."), an optional agency "(Reuters)", then a dash.
-_DATELINE = re.compile(
-    r"\A\s*(?P<place>[A-Z][A-Z.'’]+(?:[ ][A-Z][A-Z.'’]+)*)(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)*)?"
-    r"\s*(?:\([A-Za-z .]+\)\s*)?[-–—]+\s*"
+# A wire dateline: an all-caps place ("TOKYO", "NEW YORK", "PORT-AU-PRINCE", "WASHINGTON, D.C.", "KYIV,
+# Ukraine"), an agency "(Reuters)" after it or alone, then a dash. A hyphen counts only with a space on one side
+# at least ("TOKYO -Japanese", "PARIS - The"): "U.S.-China talks" opens with no dateline.
+DATELINE = re.compile(
+    r"\A\s*(?:(?P<place>[A-Z][A-Z.'’-]+(?:[ ][A-Z][A-Z.'’-]+)*)(?:,\s*[A-Z][A-Za-z.]+(?:\s[A-Z][A-Za-z.]+)*)?"
+    r"\s*(?:\([A-Za-z .]{1,40}\)\s*)?|\([A-Za-z .]{1,40}\)\s*)(?:[–—]+|(?<=\s)-+|-+(?=\s))\s*"
 )
 _BYLINE = re.compile(r"^\s*By\s+(?P<names>[A-Z][\w.'’-]*(?:[ ,&]+(?:[A-Z][\w.'’-]*|and|with|With))*)\s*$")
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|with|With|&)\s+")
@@ -121,7 +123,7 @@ def parse_wire_article(text: str, rel_path: str, ident: str, content_hash: str) 
         date = _parse_iso_date(match.group(1))
         text = text[match.end():]
     dateline = None
-    if match := _DATELINE.match(text):
+    if (match := DATELINE.match(text)) and match.group("place"):
         dateline = match.group("place").strip()
         text = text[match.end():]
     lines = text.rstrip().split("\n")

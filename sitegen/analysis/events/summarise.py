@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from ...content.articles import DATELINE
+
 
 class SourceSentence(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -51,10 +53,6 @@ class SummarySettings(BaseModel):
     max_quoted_share: float = Field(0.5, ge=0, le=1)  # share of characters inside quotation marks
 
 
-_DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\-]+(?:[ ,]+[A-Z][A-Za-z.'\-]*){0,4}\s*(?:\([^)]{1,40}\))?|\([A-Za-z. ]{1,40}\))"
-    r"\s*(?:—|–|--|-)\s+"
-)
 _BOILERPLATE = re.compile(
     r"\b(?:read more|click here|sign up|subscribe|newsletter|all rights reserved|copyright|"
     r"follow (?:us|him|her)|photo:|getty images|ap photo|contributed to this report|"
@@ -99,7 +97,7 @@ _TEXTRANK_DAMPING = 0.85
 def _clean(text: str) -> str:
     """Whitespace collapsed and a leading wire dateline ("WASHINGTON (AP) — ") removed."""
     text = " ".join(text.split())
-    return _DATELINE.sub("", text, count=1)
+    return DATELINE.sub("", text, count=1)
 
 
 def _is_usable(text: str, settings: SummarySettings) -> bool:

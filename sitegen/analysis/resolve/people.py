@@ -203,9 +203,15 @@ def name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[Person]
     rather than to the wrong person. With `spelled_otherwise`, a lone name that is no one's surname as
     written is the one person whose surname it spells another way ("Lukashenka" of Alexander Lukashenko):
     same initial, at least six letters, a rapidfuzz ratio of SURNAME_MATCH, and no second such person.
+    Some people go by a middle part of their full name ("Lula" of Luiz Inacio Lula da Silva): a lone name
+    that is neither end of anyone's name is the one person of this article with it inside their name.
     """
     size = len(parts)
     candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
+    if not candidates and size == 1:
+        inside = [p for p in people if article_id in p.articles and parts[0] in p.tokens[1:-1]]
+        if len(inside) == 1:
+            return inside[0]
     if not candidates and spelled_otherwise and size == 1 and len(parts[0]) >= 6:
         variants = [p for p in people if len(p.tokens) > 1 and p.tokens[-1][:1] == parts[0][:1]
                     and fuzz.ratio(parts[0], p.tokens[-1]) >= SURNAME_MATCH]
