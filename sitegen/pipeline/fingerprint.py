@@ -77,14 +77,16 @@ def _distributions(packages: set[str]) -> list[str]:
     """The installed distributions that provide these top-level packages. Most are named like their package
     (spacy, pydantic) and found at once; only for the others is every distribution's file list read, once
     per process (a few tenths of a second)."""
-    found: set[str] = set()
-    for package in packages:
-        try:
-            version(package)
-            found.add(package)
-        except PackageNotFoundError:
-            found.update(_owners().get(package, ()))
-    return sorted(found)
+    return sorted({name for package in packages for name in _providers(package)})
+
+
+@functools.cache
+def _providers(package: str) -> tuple[str, ...]:
+    try:
+        version(package)
+        return (package,)
+    except PackageNotFoundError:
+        return tuple(_owners().get(package, ()))
 
 
 @functools.cache
@@ -102,15 +104,19 @@ def _sources(modules: tuple[str, ...]) -> tuple[dict[str, Path], set[str]]:
         name = todo.pop()
         if name in found:
             continue
-        path = _module_file(name)
-        if path is None:
-            raise ModuleNotFoundError(name)
-        found[name] = path
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        names = _imports(found[name], package)
+        found[name], names = _module(name)
         imported |= names
         todo.extend(m for m in names if m.split(".")[0] == PACKAGE)
     return found, imported
+
+
+@functools.cache
+def _module(name: str) -> tuple[Path, frozenset[str]]:
+    """A sitegen module's file and the modules it imports, read once per process (stages share most)."""
+    path = _module_file(name)
+    if path is None:
+        raise ModuleNotFoundError(name)
+    return path, frozenset(_imports(path, name if path.name == "__init__.py" else name.rpartition(".")[0]))
 
 
 def _imports(path: Path, package: str) -> set[str]:
