@@ -1,11 +1,13 @@
 """An article file and each article's statements are cached by what they read: computed again only for the
-article that changed, and a damaged entry is a miss (computed again, the site unchanged), never a crash."""
+article that changed. A damaged entry of any stage's store (those two, an event's description) is a miss,
+computed again with the site unchanged, never a crash."""
 
 from __future__ import annotations
 
 import pytest
 from test_deps import files_of
 
+import sitegen.analysis.events.assemble as assemble
 import sitegen.analysis.statements.extract as extract
 import sitegen.content.articles as articles
 from sitegen.config import load_settings
@@ -15,6 +17,7 @@ from sitegen.pipeline.store import Cache
 ADDED = "The two leaders also talked about fisheries and {}.\n"  # a text no other test's cache holds
 STAGES = [(articles, "read_article", articles.READ, lambda call: call[1]),  # (module, function, namespace, which)
           (extract, "article_statements", extract.STATEMENTS, lambda call: call[0].article_id)]
+DESCRIBED = (assemble, "describe_event", assemble.DESCRIBED, lambda call: call[0][0].id)
 
 
 def counting(monkeypatch, module, name, which) -> list[str]:
@@ -43,7 +46,7 @@ def test_only_the_edited_article_is_computed_again(project, monkeypatch, module,
     assert article.stem in "".join(calls) and len(calls) < len(list(article.parent.iterdir()))
 
 
-@pytest.mark.parametrize(("module", "name", "namespace", "which"), STAGES)
+@pytest.mark.parametrize(("module", "name", "namespace", "which"), [*STAGES, DESCRIBED])
 def test_a_damaged_entry_is_computed_again(project, monkeypatch, module, name, namespace, which):
     settings = load_settings(project)
     build_site(settings)

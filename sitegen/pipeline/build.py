@@ -35,7 +35,7 @@ from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
 from ..theme import PACKAGE_DIR, bundle, static_folders
-from .executor import Executor, LocalExecutor, open_executor
+from .executor import Executor, ForkingExecutor, LocalExecutor, open_executor
 from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, refresh, save, snapshot,
                     state_files, strict_failure)
 from .store import Cache, StageStore
@@ -179,7 +179,8 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
         pages = plan_pages(digest)
         files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
                              on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
-                             records=records, executor=executor)
+                             records=records,
+                             executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor)
     files.update(publication_files(digest, pages))
     write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
                index_search=settings.search, lock=lock)

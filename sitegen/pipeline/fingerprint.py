@@ -104,23 +104,21 @@ def _sources(modules: tuple[str, ...]) -> tuple[dict[str, Path], set[str]]:
         name = todo.pop()
         if name in found:
             continue
-        found[name], names = _module(name)
+        path = _module_file(name)
+        if path is None:
+            raise ModuleNotFoundError(name)
+        found[name] = path
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        names = _imports(found[name], package)
         imported |= names
         todo.extend(m for m in names if m.split(".")[0] == PACKAGE)
     return found, imported
 
 
 @functools.cache
-def _module(name: str) -> tuple[Path, frozenset[str]]:
-    """A sitegen module's file and the modules it imports, read once per process (stages share most)."""
-    path = _module_file(name)
-    if path is None:
-        raise ModuleNotFoundError(name)
-    return path, frozenset(_imports(path, name if path.name == "__init__.py" else name.rpartition(".")[0]))
-
-
-def _imports(path: Path, package: str) -> set[str]:
-    """Modules a source file imports, absolute; `from .x import y` counts y too when y is a module."""
+def _imports(path: Path, package: str) -> frozenset[str]:
+    """Modules a source file imports, absolute; `from .x import y` counts y too when y is a module. Read once
+    per file and process: the stages share most of their modules."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -132,7 +130,7 @@ def _imports(path: Path, package: str) -> set[str]:
                 base = f"{parent}.{base}" if base else parent
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names if _module_file(f"{base}.{alias.name}"))
-    return names
+    return frozenset(names)
 
 
 def _module_file(name: str) -> Path | None:
