@@ -44,13 +44,17 @@ class LocalExecutor:
 
 class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
-    values (only the results travel back). In this process when the items are too few to repay a fork, when
-    other threads run (a server's: a fork would copy the locks they hold) or when this is a worker already."""
+    values (only the items and results travel). In this process when there are fewer than `per_process` items
+    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold) or
+    when this is a worker already."""
+
+    def __init__(self, per_process: int = MIN_ITEMS_PER_PROCESS) -> None:
+        self.per_process = per_process
 
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        count = min(cores, len(items) // MIN_ITEMS_PER_PROCESS)
+        count = min(cores, len(items) // self.per_process)
         if count < 2 or threading.active_count() > 1 or multiprocessing.current_process().daemon:
             yield from task(items, *shared)
             return

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from ...content.models import Article
 from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
+from ...pipeline.executor import ForkingExecutor
 from ...pipeline.fingerprint import code_version, fingerprint, model_texts
-from ...pipeline.store import StageStore, stored
+from ...pipeline.store import StageStore, stored_each
 from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
+from ..statements.extract import StatementReader
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
-from ..statements.extract import StatementReader
 from ..statements.relations import FUTURE_GOVERNORS
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
@@ -38,6 +38,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
 DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
+EVENTS_PER_PROCESS = 60  # events (a few ms each) that repay a forked process of their own
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
@@ -72,10 +73,10 @@ def assemble_events(
     copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
     events: list[Event] = []
     dated: dict[str, Article] = {}
-    for index, group in enumerate(groups):
-        members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = described(store, members, parsed, resolution, summary_words, own_ids, told,
-                          duplicates=tuple(c for c in copies if c[0] in group))
+    todo = [(sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id)),
+             tuple(c for c in copies if c[0] in group)) for group in groups]
+    for index, ((members, _), event) in enumerate(zip(todo, described(store, todo, parsed, resolution,
+                                                                      summary_words, own_ids, told))):
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
             problems += problem
@@ -118,19 +119,31 @@ def meetings_told(articles: Sequence[Article], read: StatementReader,
                   anchors: Mapping[str, dt.date | None]) -> dict[str, list[Relation]]:
     """Article id -> the meetings, talks, visits, calls and agreements it tells, dated against the article's
     date (an undated article's event date stands in)."""
-    return {a.id: list(read(a.id, anchors.get(a.id)).relations) for a in articles}
+    return {article_id: list(statements.relations)
+            for article_id, statements in read({a.id: anchors.get(a.id) for a in articles}).items()}
 
 
-def described(store: StageStore | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+Described = tuple[Sequence[Article], tuple[tuple[str, ...], ...]]  # an event's members and their wire copies
+
+
+def described(store: StageStore | None, todo: Sequence[Described], parsed: Mapping[str, ParsedArticle],
               resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
-              told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
-    """`describe_event`, taken from the store when the same code described the same members before: the
-    key holds exactly what it reads."""
-    compute = functools.partial(describe_event, members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    if store is None:
-        return compute()
-    key = _described_key(members, store.parses, resolution, summary_words, own_ids, told, duplicates)
-    return stored(store.cache, DESCRIBED, key, Event, compute)
+              told: Mapping[str, Sequence[Relation]]) -> list[Event]:
+    """`describe_event` of each (members, copies), taken from the store when the same code described the same
+    members before (the key holds exactly what it reads); the others described on the machine's cores."""
+    keys = [_described_key(members, store.parses, resolution, summary_words, own_ids, told, duplicates)
+            if store is not None else "" for members, duplicates in todo]
+    return stored_each(store.cache if store is not None else None, DESCRIBED, keys, Event,
+                       lambda missing: ForkingExecutor(EVENTS_PER_PROCESS).map(
+                           _describe, [todo[index] for index in missing], parsed, resolution, summary_words,
+                           own_ids, told))
+
+
+def _describe(batch: Sequence[Described], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+              summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]]
+              ) -> Iterator[Event]:
+    for members, duplicates in batch:
+        yield describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
 
 
 def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolution: Resolution,
