@@ -45,8 +45,8 @@ class LocalExecutor:
 class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
     values (only the items and results travel). In this process when there are fewer than `per_process` items
-    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold) or
-    when this is a worker already."""
+    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold),
+    when this is a worker already or where processes cannot fork."""
 
     def __init__(self, per_process: int = MIN_ITEMS_PER_PROCESS) -> None:
         self.per_process = per_process
@@ -55,7 +55,8 @@ class ForkingExecutor:
         items = list(items)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         count = min(cores, len(items) // self.per_process)
-        if count < 2 or threading.active_count() > 1 or multiprocessing.current_process().daemon:
+        if (count < 2 or threading.active_count() > 1 or multiprocessing.current_process().daemon
+                or "fork" not in multiprocessing.get_all_start_methods()):
             yield from task(items, *shared)
             return
         global _forked
