@@ -5,7 +5,14 @@ import random
 
 import pytest
 
-from sitegen.analysis.events.cluster import ClusterItem, ClusterSettings, cluster_events, near_duplicates
+from sitegen.analysis.events.cluster import (
+    PAIR_FEATURES,
+    ClusterItem,
+    ClusterSettings,
+    cluster_events,
+    near_duplicates,
+    pair_features,
+)
 
 D = datetime.date
 
@@ -94,6 +101,20 @@ def test_a_report_undated_or_dated_two_days_late_still_joins_its_event():
         late = [SUMMIT[0], SUMMIT[1].model_copy(update=moved), SUMMIT[2]]
         groups = cluster_events(late + SECOND_MEETING + [UNRELATED])
         assert _group_of(groups, "summit-a") == ["summit-a", "summit-b", "summit-c"]
+
+
+def test_date_noise_tells_event_dates_from_publication_times():
+    """A day's gap says more among event dates (same day for one event) than among publication times."""
+    def noise(items: list[ClusterItem]) -> set[float]:
+        return set(pair_features(items)[1][:, PAIR_FEATURES.index("date_noise")].tolist())
+
+    same_day = [item.model_copy(update={"date": D(2025, 3, 10)}) for item in SUMMIT]
+    spread = [SUMMIT[0].model_copy(update={"date": D(2025, 3, 8)}), SUMMIT[1],
+              SUMMIT[2].model_copy(update={"date": D(2025, 3, 12)})]
+    assert noise(same_day) == {0.0}
+    (spread_noise,) = noise(spread)
+    assert spread_noise >= 1.0
+    assert noise([item.model_copy(update={"date": None}) for item in SUMMIT]) == {1.0}  # unknown: publication times
 
 
 FOLLOW_UPS = [

@@ -259,3 +259,10 @@ def test_a_lone_middle_name_is_the_one_person_of_the_article_with_it_inside_thei
     assert lula["a0"] == "person/luiz-inacio-lula-da-silva"
     assert not lula.get("a1", "").startswith("person/luiz")  # no full name in that article: not claimed
     assert "Lula" not in names(result, "person")
+
+
+def test_a_common_noun_that_opens_a_sentence_is_not_an_organisation(resolve):
+    result = resolve("Diplomats from Chile met in Lima on Monday. Veterans marched past the embassy.",
+                     "Billings, Montana, broke its heat record on Tuesday.")
+    assert names(result, "organization") == []
+    assert "Billings" in names(result, "place")

@@ -1,7 +1,7 @@
 """Group news articles into events, and find wire copies republished by several outlets.
 
-Which articles report the same event is decided by a pairwise model learnt from gold events (a logistic
-regression over pair features shipped as coefficients in `data/cluster_model.json`, built by
+Which articles report the same event is decided by a pairwise model learnt from gold events (gradient-boosted
+trees over pair features, shipped as tree splits in `data/cluster_model.json`, built by
 `bench/train_cluster.py`), not by hand-set weights:
 
 1. Copies first: exact and near copies of one text (wire copies) count as one article, however many there
@@ -9,12 +9,14 @@ regression over pair features shipped as coefficients in `data/cluster_model.jso
 2. Candidate pairs: only articles dated within a few days of each other (an undated one is compared with
    all) and only each article's strongest neighbours by sparse dot products computed in row chunks, so the
    cost grows with the number of articles per time window, never with the square of the corpus.
-3. Each candidate pair gets features that say why two reports are one story whatever the period: body and
-   headline TF-IDF cosines, shared people, organisations, places and countries (IDF-weighted, by kind),
-   shared rare terms, overlap of the two neighbour lists and the rank each gives the other, days apart (or
-   undated), whether the two name only different weekdays, and how many articles they were compared with
-   (in a digest of three articles every article is its neighbour's nearest, which says little). The model
-   turns them into a probability.
+3. Each candidate pair gets features that say why two reports are one story whatever the period: body,
+   headline and headline-to-body TF-IDF cosines, shared entities (all, and people, organisations, places
+   and countries apart; IDF-weighted), shared rare terms, overlap of the two neighbour lists and the rank
+   each gives the other, days apart (or undated), how far apart the input dates its mutually nearest
+   articles (its date noise: event dates agree to the day, publication times spread by a day or two, so a
+   gap of a day says more in the first than in the second), whether the two name only different weekdays,
+   and how many articles they were compared with (in a digest of three articles every article is its
+   neighbour's nearest, which says little). The model turns them into a probability.
 4. Clusters by average linkage on the candidate graph, a pair that was never a candidate counting as
    probability 0 (which keeps a cluster from chaining across unrelated stories), merging while the average
    is at least the threshold chosen by cross-validation across time slices.
@@ -44,6 +46,7 @@ ENTITY_KINDS = ("person", "organization", "place", "country")  # the prefix of a
 PAIR_FEATURES = (
     "body_cosine", "headline_cosine", *(f"shared_{kind}" for kind in ENTITY_KINDS), "shared_rare_terms",
     "neighbour_overlap", "better_rank", "worse_rank", "days_apart", "weekday_mismatch", "comparable_articles",
+    "date_noise", "entity_cosine", "headline_body_cosine",
 )
 RARE_TERM_DF = 5  # a term in at most this many articles is rare: sharing it is evidence of one story
 
@@ -223,13 +226,39 @@ def _comparable_counts(days: np.ndarray, window_days: int) -> np.ndarray:
     return np.where(days >= 0, within + undated, len(days)) - 1
 
 
-def _rowwise_dots(matrix: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int = 20_000) -> np.ndarray:
-    """Dot product of row left[k] with row right[k] for every k, in chunks (bounded memory)."""
+def _rowwise_dots(matrix: sp.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int = 20_000,
+                  other: sp.csr_matrix | None = None) -> np.ndarray:
+    """Dot product of row left[k] with row right[k] (of `other` when given) for every k, in chunks (bounded
+    memory)."""
+    other = matrix if other is None else other
     out = np.zeros(len(left))
     for start in range(0, len(left), chunk):
         a, b = left[start:start + chunk], right[start:start + chunk]
-        out[start:start + chunk] = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+        out[start:start + chunk] = np.asarray(matrix[a].multiply(other[b]).sum(axis=1)).ravel()
     return out
+
+
+def _headline_body_cosines(heads: Sequence[str], bodies: Sequence[str], left: np.ndarray,
+                           right: np.ndarray) -> np.ndarray:
+    """Per pair, the larger cosine of one's headline with the other's body: a rewrite or a follow-up puts one
+    outlet's headline words in another's lead even when the two headlines differ."""
+    vectors = _text_vectors([*heads, *bodies], ngram_range=(1, 1))
+    head, body = vectors[:len(heads)], vectors[len(heads):]
+    return np.maximum(_rowwise_dots(head, left, right, other=body), _rowwise_dots(head, right, left, other=body))
+
+
+def _date_noise(pairs: dict[tuple[int, int], float], days: np.ndarray) -> float:
+    """Mean days apart of mutually nearest dated items: about 0 when the dates are event dates, about a day when
+    they are publication times, which decides how much a gap of a day or two says; 1 (publication times,
+    what real input has) when no such pair is dated."""
+    nearest: dict[int, tuple[float, int]] = {}
+    for (a, b), score in sorted(pairs.items()):
+        for item, other in ((a, b), (b, a)):
+            if item not in nearest or (-score, other) < nearest[item]:
+                nearest[item] = (-score, other)
+    gaps = [abs(int(days[a]) - int(days[b])) for a, (_, b) in nearest.items()
+            if a < b and nearest[b][1] == a and days[a] >= 0 and days[b] >= 0]
+    return sum(gaps) / len(gaps) if gaps else 1.0
 
 
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
@@ -283,7 +312,7 @@ def pair_features(
     left, right = index[:, 0], index[:, 1]
     present = (body > 0).astype(np.float64).tocsc()
     rare = present[:, np.flatnonzero(np.diff(present.indptr) <= RARE_TERM_DF)].tocsr()
-    apart = np.where((days[left] < 0) | (days[right] < 0), 0, np.abs(days[left] - days[right]))  # undated: no evidence
+    apart = np.where((days[left] < 0) | (days[right] < 0), -1, np.abs(days[left] - days[right]))  # -1: undated
     comparable = _comparable_counts(days, settings.window_days)
     weekdays = [_weekdays(text) for text in bodies]
     mismatch = [bool(weekdays[a] and weekdays[b] and not weekdays[a] & weekdays[b])
@@ -292,7 +321,8 @@ def pair_features(
         _rowwise_dots(body, left, right), _rowwise_dots(headline, left, right),
         *(_rowwise_dots(kind, left, right) for kind in kinds), np.log1p(_rowwise_dots(rare, left, right)),
         *_neighbourhood(pairs, left, right, settings.shared_neighbours), apart, mismatch,
-        np.log1p(np.minimum(comparable[left], comparable[right])),
+        np.log1p(np.minimum(comparable[left], comparable[right])), np.full(len(left), _date_noise(pairs, days)),
+        _rowwise_dots(entities, left, right), _headline_body_cosines(heads, bodies, left, right),
     ]
     return index, np.column_stack(columns).astype(np.float64) if len(index) else np.zeros((0, len(PAIR_FEATURES)))
 
@@ -368,9 +398,16 @@ def cluster_events(
     if not representatives:
         return []
     index, features = pair_features(representatives, settings)
-    probabilities = model.probabilities(features)
+    return link_pairs(representatives, stands_for, index, model.probabilities(features),
+                      settings.threshold or model.threshold)
+
+
+def link_pairs(representatives: Sequence[ClusterItem], stands_for: dict[str, list[str]], index: np.ndarray,
+               probabilities: np.ndarray, threshold: float) -> list[list[str]]:
+    """The events of scored candidate pairs (apart from `cluster_events` so that a threshold search scores the
+    pairs once)."""
     pairs = {(a, b): p for (a, b), p in zip(index.tolist(), probabilities.tolist())}
-    groups = _average_linkage(len(representatives), pairs, settings.threshold or model.threshold)
+    groups = _average_linkage(len(representatives), pairs, threshold)
     return sorted(sorted(i for r in group for i in stands_for[representatives[r].id]) for group in groups)
 
 

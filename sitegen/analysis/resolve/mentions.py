@@ -86,6 +86,8 @@ def resolve_mention(mention: Mention, context: MentionContext) -> Entity | None:
         person = context.people.full_name(parts)
         if person is not None:
             return person_entity(person)
+    if label not in PLACE_LABELS and _opens_with_common_noun(mention, context.parsed):
+        return None  # "Veterans laid wreaths ...": capitalised because it opens the sentence, not a name
     if _next_word(mention, context.parsed) in _THING_WORDS:
         return None  # "the Delta variant", "the Pfizer vaccine": the name of a kind of thing, not of an entity
     if (label in PLACE_LABELS | {"ORG"} and (label == "GPE" or country is not None or gazetteer.places(name))
@@ -208,6 +210,17 @@ def _plays(mention: Mention, context: MentionContext) -> bool:
 
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z][\w-]*(?:\.[a-z]{2,})+")  # written in lower case: "example.co.uk"
 _THING_WORDS = {word for word, kind in name_words().items() if kind in {"thing", "disease"}}
+
+
+def _opens_with_common_noun(mention: Mention, parsed: ParsedArticle) -> bool:
+    """A one-word mention that opens its sentence and that the tagger reads as a common noun (NN, NNS): its
+    capital is the sentence's, and the NER took it for a name. (Places are left to the gazetteer: "Billings,
+    Montana" opens a sentence as a plural.)"""
+    if mention.last_token - mention.first_token != 1:
+        return False
+    token = parsed.tokens[mention.first_token]
+    opens = token.i == 0 or parsed.tokens[token.i - 1].sentence != token.sentence
+    return opens and token.tag in {"NN", "NNS"}
 
 
 def _next_word(mention: Mention, parsed: ParsedArticle) -> str:
