@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import threading
 import uuid
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sitegen.cli import app
 from sitegen.config import load_settings
 from sitegen.output.render import RenderError, TemplateFiles, draw_pages
 from sitegen.pipeline.build import BuildReport, analyse_content, build_site
-from sitegen.pipeline.executor import DaskExecutor, LocalExecutor
+from sitegen.pipeline.executor import MIN_ITEMS_PER_PROCESS, DaskExecutor, ForkingExecutor, LocalExecutor
 from sitegen.site.pages import plan_pages
 
 from conftest import copy_project
@@ -229,3 +230,18 @@ def test_executors_give_results_in_input_order(cluster, count):
     batches = executor.batches(items) if items else []
     assert [n for batch in batches for n in batch] == items
     assert all(batches) and max(map(len, batches), default=0) - min(map(len, batches), default=0) <= 1
+
+
+def with_pid(batch: list[int], offset: int) -> list[tuple[int, int]]:
+    return [(n + offset, os.getpid()) for n in batch]
+
+
+def test_a_forking_executor_runs_long_maps_in_other_processes_in_input_order(monkeypatch):
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in a build from the command line
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    items = list(range(2 * MIN_ITEMS_PER_PROCESS))
+    results = list(ForkingExecutor().map(with_pid, items, 5))
+    assert [n for n, _ in results] == [n + 5 for n in items]
+    assert os.getpid() not in {pid for _, pid in results}
+    few = items[:MIN_ITEMS_PER_PROCESS]  # not worth a fork
+    assert list(ForkingExecutor().map(with_pid, few, 5)) == [(n + 5, os.getpid()) for n in few]

@@ -1,5 +1,5 @@
 """Each event's description is cached by what it reads: described once for the same members, again when
-something it reads changes, and a damaged entry is described again, never trusted."""
+something it reads changes (a damaged entry is described again: test_stage_cache.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from test_deps import files_of
 import sitegen.analysis.events.assemble as assemble
 from sitegen.config import load_settings
 from sitegen.pipeline.build import build_site
-from sitegen.pipeline.store import Cache
 
 OTHER_STORY = ("---\ntitle: Ministers call\ndate: 2026-03-05\n---\nThe foreign ministers of Peru and Ghana spoke by "
                "phone about fishing rights.\n")
@@ -39,23 +38,3 @@ def test_an_event_is_described_again_only_when_what_it_reads_changed(project, mo
     build_site(settings)
     assert len(described) == 1 and article.stem in described[0] and "zz-peru" not in described[0]  # its event only
 
-
-def test_a_damaged_entry_is_described_again(project, monkeypatch):
-    settings = load_settings(project)
-    build_site(settings)
-    clean = files_of(settings.output_dir)
-    real_get = Cache.get
-
-    def damaged(self, namespace, key):
-        entry = real_get(self, namespace, key)
-        if namespace != assemble.DESCRIBED or entry is None:
-            return entry
-        return entry.replace(b"Nara", b"Nora")  # still an event, no longer the one written
-
-    monkeypatch.setattr(Cache, "get", damaged)
-    build_site(settings)
-    assert files_of(settings.output_dir) == clean
-    monkeypatch.setattr(Cache, "get", lambda self, namespace, key: b'{"id": "x", "title": ' if namespace ==
-                        assemble.DESCRIBED else real_get(self, namespace, key))
-    build_site(settings)
-    assert files_of(settings.output_dir) == clean

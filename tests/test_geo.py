@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sitegen.analysis.geo import Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
+from sitegen.analysis.geo import CITIES, Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +161,15 @@ def test_fresh_load_is_fast_and_equal(gazetteer):
     assert fresh.countries() == gazetteer.countries()
     for text in ["Nara", "Washington", "Paris", "Ikaruga", "Korean Peninsula", "Victoria", "San Jose"]:
         assert fresh.places(text, ["JP", "US"]) == gazetteer.places(text, ["JP", "US"])
+
+
+def test_a_stored_city_index_is_the_one_built_and_a_damaged_entry_is_built_again(gazetteer, tmp_path):
+    store = str(tmp_path / "store")
+    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # built, then stored
+    [entry] = (tmp_path / "store" / CITIES).rglob("*/*")
+    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # read back
+    entry.write_bytes(entry.read_bytes()[:-100])
+    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # cut short: built again
 
 
 def _tiny(**overrides) -> Gazetteer:

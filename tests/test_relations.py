@@ -9,7 +9,7 @@ import pytest
 
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.resolve.entities import resolve_entities
-from sitegen.analysis.statements.extract import article_statements, extract_statements
+from sitegen.analysis.statements.extract import StatementReader, article_statements, extract_statements
 from sitegen.analysis.statements.meetings import merge_relations
 from sitegen.analysis.statements.quotes import extract_quotes
 from sitegen.analysis.statements.relations import extract_relations
@@ -291,6 +291,6 @@ def test_an_articles_statements_are_read_from_that_article_alone(read):
     assert [(r.kind, r.participants, r.place) for r in alone.relations] == [("meeting", (ALBANESE, MODI),
                                                                              "place/delhi")]
     assert [(q.speaker, q.text) for q in alone.quotes] == [(ALBANESE, "Our partnership has never been stronger")]
-    relations, quotes = extract_statements(parsed, resolution, {"r0": THURSDAY, "r1": THURSDAY})
+    relations, quotes = extract_statements(StatementReader(parsed, resolution), {"r0": THURSDAY, "r1": THURSDAY})
     assert [r for r in relations if r.article_id == "r1"] == list(alone.relations)
     assert [q for q in quotes if q.article_id == "r1"] == list(alone.quotes)

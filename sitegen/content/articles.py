@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..contract import Diagnostic
+from ..contract import Diagnostic, Frozen
+from ..pipeline.fingerprint import code_version, fingerprint
+from ..pipeline.store import Cache, stored
 from .files import MARKDOWN_SUFFIXES, _display, decode_text, read_content
 from .frontmatter import MAX_FRONT_MATTER_CHARS, front_matter_line, split_front_matter
 from .models import Article
@@ -22,6 +24,7 @@ FRONT_MATTER_KEYS = {"title", "date", "source", "url", "authors", "stance"}
 TITLE_CHARS = 90
 STANCES = ("left", "center", "right")  # an outlet's leaning as media-bias charts give it
 MAX_ARTICLE_CHARS = 100_000  # the default of `max_article_chars` in sitegen.toml (config.py reads it from here)
+READ = "articles"  # the store's namespace for a file read into an article, keyed by its bytes and name
 
 _DATE_MARKER = re.compile(r"\A\s*date:?\s+(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
 # A wire dateline: an all-caps place ("TOKYO", "NEW YORK", "PORT-AU-PRINCE", "WASHINGTON, D.C.", "KYIV,
@@ -36,8 +39,18 @@ _AUTHOR_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|with|With|&)\s+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’]?(?=\s+[\"“A-Z])")
 
 
-def read_articles(content_dir: Path, max_chars: int = MAX_ARTICLE_CHARS) -> tuple[list[Article], list[Diagnostic]]:
-    """Every readable article under `content_dir/articles`, sorted by id, and what went wrong with the rest."""
+class ArticleRead(Frozen):
+    """What `read_article` made of one file, as the store keeps it."""
+
+    article: Article | None
+    problems: tuple[Diagnostic, ...]
+
+
+def read_articles(content_dir: Path, max_chars: int = MAX_ARTICLE_CHARS, cache: Cache | None = None
+                  ) -> tuple[list[Article], list[Diagnostic]]:
+    """Every readable article under `content_dir/articles`, sorted by id, and what went wrong with the rest.
+    With `cache`, a file read before with the same bytes, name and limit is taken from it (its front matter is
+    not parsed again: YAML is most of the reading)."""
     folder = content_dir / "articles"
     articles: dict[str, Article] = {}
     diagnostics: list[Diagnostic] = []
@@ -48,7 +61,7 @@ def read_articles(content_dir: Path, max_chars: int = MAX_ARTICLE_CHARS) -> tupl
     # UTF-8 spends at most 4 bytes a character: a bigger file is refused unread.
     files, diagnostics = read_content(folder, content_dir, 4 * max_chars + MAX_FRONT_MATTER_CHARS)
     for path, rel, raw in files:
-        article, problems = read_article(raw, rel, article_id(path, folder), max_chars)
+        article, problems = _read_article(raw, rel, article_id(path, folder), max_chars, cache)
         diagnostics.extend(problems)
         if article is None:
             continue
@@ -58,6 +71,19 @@ def read_articles(content_dir: Path, max_chars: int = MAX_ARTICLE_CHARS) -> tupl
             continue
         articles[article.id] = article
     return sorted(articles.values(), key=lambda a: a.id), diagnostics
+
+
+def _read_article(raw: bytes, rel_path: str, ident: str, max_chars: int, cache: Cache | None
+                  ) -> tuple[Article | None, list[Diagnostic]]:
+    if cache is None:
+        return read_article(raw, rel_path, ident, max_chars)
+    def read() -> ArticleRead:
+        article, problems = read_article(raw, rel_path, ident, max_chars)
+        return ArticleRead(article=article, problems=tuple(problems))
+
+    key = fingerprint(code_version(__name__), hashlib.sha256(raw).hexdigest(), rel_path, ident, max_chars)
+    found = stored(cache, READ, key, ArticleRead, read)
+    return found.article, list(found.problems)
 
 
 def article_id(path: Path, folder: Path) -> str:

@@ -90,9 +90,12 @@ def names_in(text: str, patterns: Sequence[Mapping[str, object]]) -> list[Mappin
             if not isinstance(phrase := p.get("pattern"), str) or _folded(phrase, PHRASE_ATTR) in folded]
 
 
-def parse_key(model_id: str, text: str, patterns: Sequence[Mapping[str, object]]) -> str:
-    """What one article's parse depends on: the stage's code, the model, the text and the names it can hold."""
-    return fingerprint(code_version(__name__), model_id, text, names_in(text, patterns))
+def parse_keys(articles: Sequence[Article], model: str, patterns: Sequence[Mapping[str, object]] = ()
+               ) -> dict[str, str]:
+    """What each article's parse depends on, by article id: the stage's code, the model, the text and the
+    names it can hold."""
+    model_id = model_version(model)
+    return {a.id: fingerprint(code_version(__name__), model_id, a.text, names_in(a.text, patterns)) for a in articles}
 
 
 class TokenColumns(Frozen):
@@ -216,15 +219,16 @@ def parse_articles(
     on_parsed: Callable[[int], None] = lambda n: None,
     memo: MutableMapping[str, ParsedArticle] | None = None,
     parse: ParseMissing = parse_texts,
+    keys: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, ParsedArticle], int]:
     """Parsed form of every article, from the cache where possible; also how many went through spaCy.
 
     `memo` is an in-memory layer over the disk cache, by the same key, for a process that builds again and
     again (`serve`); it is left holding exactly this call's parses, so it never outgrows the content.
     `parse` parses the articles found in neither, in their order (here, or on an executor's workers).
+    `keys` are the articles' `parse_keys` when the caller has them already.
     """
-    model_id = model_version(model)
-    keys = {a.id: parse_key(model_id, a.text, patterns) for a in articles}
+    keys = keys or parse_keys(articles, model, patterns)
     known = dict(memo or {})
     parsed: dict[str, ParsedArticle] = {}
     todo: list[Article] = []

@@ -17,7 +17,7 @@ from ..analysis.geo import load_gazetteer
 from ..analysis.models import EntityKind
 from ..analysis.resolve.entities import resolve_entities
 from ..analysis.resolve.names import clean_name, fold
-from ..analysis.statements.extract import extract_statements
+from ..analysis.statements.extract import StatementReader, extract_statements
 from ..analysis.statements.meetings import match_meetings, merge_relations
 from ..analysis.stories import read_story_overrides, storylines
 from ..config import Settings
@@ -26,7 +26,7 @@ from ..content.cards import CuratedCard, read_cards, ruler_patterns
 from ..content.overrides import read_event_overrides
 from ..contract import Diagnostic
 from ..nlp.models import ParsedArticle
-from ..nlp.parse import parse_articles, parse_texts
+from ..nlp.parse import parse_articles, parse_keys, parse_texts
 from ..output.feeds import publication_files
 from ..output.reads import PageRecord, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
@@ -35,10 +35,10 @@ from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
 from ..theme import PACKAGE_DIR, bundle, static_folders
-from .executor import Executor, LocalExecutor, open_executor
+from .executor import Executor, ForkingExecutor, LocalExecutor, open_executor
 from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, refresh, save, snapshot,
                     state_files, strict_failure)
-from .store import Cache
+from .store import Cache, StageStore
 
 
 class BuildFailed(Exception):
@@ -98,7 +98,8 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
              ) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used and the
     cards it read."""
-    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars)
+    cache = Cache(settings.cache_dir)
+    articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars, cache)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
     story_overrides, story_problems = read_story_overrides(settings.content_dir)
@@ -108,17 +109,19 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
         raise BuildFailed(f"no readable articles under {settings.content_dir / 'articles'}", report.diagnostics)
 
     used = dict(known)
-    cache = Cache(settings.cache_dir)
-    parsed, report.parsed = parse_articles(articles, settings.model, cache, ruler_patterns(cards),
+    patterns = ruler_patterns(cards)
+    store = StageStore(cache, parse_keys(articles, settings.model, patterns))
+    parsed, report.parsed = parse_articles(articles, settings.model, store.cache, patterns,
                                            progress("Analysing articles", len(articles)), memo=used,
-                                           parse=functools.partial(executor.map, parse_texts))
-    resolution = resolve_entities(articles, parsed, load_gazetteer(), cards)
+                                           parse=functools.partial(executor.map, parse_texts), keys=store.parses)
+    resolution = resolve_entities(articles, parsed, load_gazetteer(str(settings.cache_dir)), cards)
+    statements = StatementReader(parsed, resolution, store)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
-                                                         overrides, cache)
+                                                         overrides, store, statements)
     report.diagnostics.extend(override_problems)
     _stop_if_strict(strict, report)
     events = [e for e in events if not e.hidden]
-    relations, quotes = extract_statements(parsed, resolution, {a.id: a.date for a in articles})
+    relations, quotes = extract_statements(statements, {a.id: a.date for a in articles})
     meetings = match_meetings(merge_relations(relations, resolution.entities), events, resolution.entities)
     stories, story_problems = storylines(events, {a.id: a for a in articles}, story_overrides)
     report.diagnostics.extend(story_problems)
@@ -176,7 +179,8 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
         pages = plan_pages(digest)
         files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
                              on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
-                             records=records, executor=executor)
+                             records=records,
+                             executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor)
     files.update(publication_files(digest, pages))
     write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
                index_search=settings.search, lock=lock)

@@ -54,6 +54,12 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
+def model_texts(*models: BaseModel) -> list[str]:
+    """Models as pydantic writes them, for a key: many times faster than `fingerprint` spelling them out, and
+    a different value (or type) gives a different text."""
+    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
+
+
 @functools.cache
 def code_version(*modules: str) -> str:
     """A digest of what these sitegen modules compute with: their sources and those of the sitegen modules
@@ -71,14 +77,16 @@ def _distributions(packages: set[str]) -> list[str]:
     """The installed distributions that provide these top-level packages. Most are named like their package
     (spacy, pydantic) and found at once; only for the others is every distribution's file list read, once
     per process (a few tenths of a second)."""
-    found: set[str] = set()
-    for package in packages:
-        try:
-            version(package)
-            found.add(package)
-        except PackageNotFoundError:
-            found.update(_owners().get(package, ()))
-    return sorted(found)
+    return sorted({name for package in packages for name in _providers(package)})
+
+
+@functools.cache
+def _providers(package: str) -> tuple[str, ...]:
+    try:
+        version(package)
+        return (package,)
+    except PackageNotFoundError:
+        return tuple(_owners().get(package, ()))
 
 
 @functools.cache
@@ -107,8 +115,10 @@ def _sources(modules: tuple[str, ...]) -> tuple[dict[str, Path], set[str]]:
     return found, imported
 
 
-def _imports(path: Path, package: str) -> set[str]:
-    """Modules a source file imports, absolute; `from .x import y` counts y too when y is a module."""
+@functools.cache
+def _imports(path: Path, package: str) -> frozenset[str]:
+    """Modules a source file imports, absolute; `from .x import y` counts y too when y is a module. Read once
+    per file and process: the stages share most of their modules."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -120,7 +130,7 @@ def _imports(path: Path, package: str) -> set[str]:
                 base = f"{parent}.{base}" if base else parent
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names if _module_file(f"{base}.{alias.name}"))
-    return names
+    return frozenset(names)
 
 
 def _module_file(name: str) -> Path | None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
+from pydantic import BaseModel
 
 _MAGIC = b"sitegen-cache-1\n"
 _DIGEST_SIZE = 16
@@ -66,6 +69,57 @@ class Cache:
         except FileNotFoundError:  # a filesystem with real folders (sftp, ftp) wants the parent first
             self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
             self.fs.pipe_file(path, entry)
+
+
+class StageStore(NamedTuple):
+    """Where the analysis stages keep their results, and each article's parse key by article id: a parse is a
+    function of its key, so the key stands in for the parse in the keys of the stages that read it."""
+
+    cache: Cache
+    parses: Mapping[str, str]
+
+
+Result = TypeVar("Result", bound=BaseModel)
+
+
+def stored(cache: Cache, namespace: str, key: str, kind: type[Result], compute: Callable[[], Result]) -> Result:
+    """`compute()`, or what the store holds under `key` (see `load`)."""
+    found = load(cache, namespace, key, kind)
+    if found is None:
+        found = compute()
+        keep(cache, namespace, key, found)
+    return found
+
+
+def stored_each(cache: Cache | None, namespace: str, keys: Sequence[str], kind: type[Result],
+                compute: Callable[[list[int]], Iterable[Result]]) -> list[Result]:
+    """What the store holds under each key (see `load`); `compute(positions)` gives the results of the keys it
+    lacks, in order, all at once (so they may be computed on several cores), and they are kept. Without a
+    store every result is computed."""
+    found = [load(cache, namespace, key, kind) if cache is not None else None for key in keys]
+    missing = [index for index, result in enumerate(found) if result is None]
+    for index, result in zip(missing, compute(missing), strict=True):
+        found[index] = result
+        if cache is not None:
+            keep(cache, namespace, keys[index], result)
+    return [result for result in found if result is not None]
+
+
+def load(cache: Cache, namespace: str, key: str, kind: type[Result]) -> Result | None:
+    """The `kind` kept under `key`, or None. An entry carries a checksum of its body, so one changed after it
+    was written, cut short or of another shape is a miss (None), computed and kept again by the caller."""
+    check, _, body = (cache.get(namespace, key) or b"").partition(b"\n")
+    if body and check == _checksum(body).hex().encode("ascii"):
+        try:
+            return kind.model_validate_json(body)
+        except ValueError:  # pydantic's ValidationError is one
+            pass
+    return None
+
+
+def keep(cache: Cache, namespace: str, key: str, result: BaseModel) -> None:
+    body = result.model_dump_json().encode("utf-8")
+    cache.put(namespace, key, _checksum(body).hex().encode("ascii") + b"\n" + body)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

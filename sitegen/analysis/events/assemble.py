@@ -5,22 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-
-from pydantic import BaseModel
+from collections.abc import Iterator, Mapping, Sequence
 
 from ...content.models import Article
 from ...content.overrides import EventOverride, place_named, regroup
 from ...content.slugs import slugify
 from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
-from ...pipeline.fingerprint import code_version, fingerprint
-from ...pipeline.store import Cache
+from ...pipeline.executor import ForkingExecutor
+from ...pipeline.fingerprint import code_version, fingerprint, model_texts
+from ...pipeline.store import StageStore, stored_each
 from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
+from ..statements.extract import StatementReader
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
-from ..statements.relations import FUTURE_GOVERNORS, extract_relations
+from ..statements.relations import FUTURE_GOVERNORS
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event
@@ -38,6 +38,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
 DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
+EVENTS_PER_PROCESS = 60  # events (a few ms each) that repay a forked process of their own
 
 
 def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[ClusterItem]:
@@ -52,28 +53,30 @@ def assemble_events(
     resolution: Resolution,
     summary_words: int,
     overrides: Sequence[EventOverride] = (),
-    cache: Cache | None = None,
+    store: StageStore | None = None,
+    statements: StatementReader | None = None,
 ) -> tuple[list[Event], list[Article], list[Diagnostic]]:
-    """Cluster the articles, apply the editors' overrides and describe each event (from `cache` when its
+    """Cluster the articles, apply the editors' overrides and describe each event (from `store` when its
     members were described before); undated articles take their event's date (inferred). Also returns what
-    was wrong with the overrides."""
+    was wrong with the overrides. `statements` reads the meetings each article tells (kept for the digest's
+    statements after)."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
     copy_groups = near_duplicates(items)
     groups = cluster_events(items, copies=copy_groups)
     dates = [event_date([by_id[i] for i in group]) for group in groups]
     anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
-    told = meetings_told(articles, parsed, resolution, anchors)
+    told = meetings_told(articles, statements or StatementReader(parsed, resolution, store), anchors)
     own_ids = {i: own_event_id(by_id[i], date, parsed, resolution, told) for group, date in zip(groups, dates)
                for i in group}
     groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
     copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
     events: list[Event] = []
     dated: dict[str, Article] = {}
-    for index, group in enumerate(groups):
-        members = sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id))
-        event = described(cache, members, parsed, resolution, summary_words, own_ids, told,
-                          duplicates=tuple(c for c in copies if c[0] in group))
+    todo = [(sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id)),
+             tuple(c for c in copies if c[0] in group)) for group in groups]
+    for index, ((members, _), event) in enumerate(zip(todo, described(store, todo, parsed, resolution,
+                                                                      summary_words, own_ids, told))):
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
             problems += problem
@@ -112,40 +115,41 @@ def apply_override(event: Event, override: EventOverride, resolution: Resolution
     return event.model_copy(update=update), problems
 
 
-def meetings_told(articles: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+def meetings_told(articles: Sequence[Article], read: StatementReader,
                   anchors: Mapping[str, dt.date | None]) -> dict[str, list[Relation]]:
     """Article id -> the meetings, talks, visits, calls and agreements it tells, dated against the article's
     date (an undated article's event date stands in)."""
-    told: dict[str, list[Relation]] = {a.id: [] for a in articles}
-    for relation in extract_relations({a.id: parsed[a.id] for a in articles}, resolution, anchors):
-        told[relation.article_id].append(relation)
-    return told
+    return {article_id: list(statements.relations)
+            for article_id, statements in read({a.id: anchors.get(a.id) for a in articles}).items()}
 
 
-def described(cache: Cache | None, members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
+Described = tuple[Sequence[Article], tuple[tuple[str, ...], ...]]  # an event's members and their wire copies
+
+
+def described(store: StageStore | None, todo: Sequence[Described], parsed: Mapping[str, ParsedArticle],
               resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
-              told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
-    """`describe_event`, taken from the store when the same code described the same members before: the
-    key holds exactly what it reads (an unreadable entry is described again)."""
-    if cache is None:
-        return describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    key = _described_key(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    check, _, body = (cache.get(DESCRIBED, key) or b"").partition(b"\n")
-    if body and check == fingerprint(body).encode("ascii"):  # an entry changed since it was written is a miss
-        try:
-            return Event.model_validate_json(body)
-        except ValueError:  # pydantic's ValidationError is one
-            pass
-    event = describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
-    body = event.model_dump_json().encode("utf-8")
-    cache.put(DESCRIBED, key, fingerprint(body).encode("ascii") + b"\n" + body)
-    return event
+              told: Mapping[str, Sequence[Relation]]) -> list[Event]:
+    """`describe_event` of each (members, copies), taken from the store when the same code described the same
+    members before (the key holds exactly what it reads); the others described on the machine's cores."""
+    keys = [_described_key(members, store.parses, resolution, summary_words, own_ids, told, duplicates)
+            if store is not None else "" for members, duplicates in todo]
+    return stored_each(store.cache if store is not None else None, DESCRIBED, keys, Event,
+                       lambda missing: ForkingExecutor(EVENTS_PER_PROCESS).map(
+                           _describe, [todo[index] for index in missing], parsed, resolution, summary_words,
+                           own_ids, told))
 
 
-def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+def _describe(batch: Sequence[Described], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+              summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]]
+              ) -> Iterator[Event]:
+    for members, duplicates in batch:
+        yield describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+
+
+def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolution: Resolution,
                    summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
-    """The members with their parses, resolved mentions, own ids and the meetings they tell; the entities
+    """The members with their parse keys, resolved mentions, own ids and the meetings they tell; the entities
     those name with the places and countries that contain them (or their absence); the budget and copies."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
@@ -157,14 +161,9 @@ def _described_key(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
     return fingerprint(code_version(__name__), summary_words, duplicates, [own_ids[a.id] for a in members],
-                       [_json(a, parsed[a.id], *group, *told_there)
+                       [[parses[a.id], *model_texts(a, *group, *told_there)]
                         for a, group, told_there in zip(members, mentions, relations)],
-                       {ident: _json(entity) if entity else None for ident, entity in entities.items()})
-
-
-def _json(*models: BaseModel) -> list[str]:
-    """Models as pydantic writes them (fast, and a different value gives a different text)."""
-    return [f"{type(m).__qualname__}:{m.model_dump_json()}" for m in models]
+                       {ident: model_texts(entity) if entity else None for ident, entity in entities.items()})
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,

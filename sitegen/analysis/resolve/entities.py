@@ -22,7 +22,7 @@ from .mentions import (NAME_LABELS, MentionContext, countries_in, in_share_butto
                        resolve_mention)
 from .models import Resolution
 from .names import acronym, clean_name, fold, is_acronym, person_name
-from .people import Person, PersonEvidence, collect_people, missed_surnames, person_evidence
+from .people import People, Person, PersonEvidence, collect_people, missed_surnames, person_evidence
 from .places import add_referenced_countries, attach_appositions, attach_landmarks, join_city_areas
 from .roles import attach_roles
 
@@ -46,9 +46,9 @@ def resolve_entities(
                          if fold(clean_name(m.text)) not in authors] for a in articles}
     article_countries = {aid: countries_in(ms, gazetteer) for aid, ms in by_article.items()}
     evidence = person_evidence(by_article, parsed)
-    people = collect_people(by_article, article_countries, evidence, gazetteer)
-    people += [Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
-               if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in people)]
+    collected = collect_people(by_article, article_countries, evidence, gazetteer)
+    people = People(collected + [Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
+                                 if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in collected)])
     capitals = {fold(c.capital): c.code for c in gazetteer.countries() if c.capital}
     card_names = {}
     for card in cards:

@@ -16,7 +16,7 @@ from ..models import Entity
 from .constructors import (country_entity, country_id_by_code, named_place_entity, organization_entity, person_entity,
                            place_entity)
 from .names import capitalised, clean_name, fold, given_names, is_acronym, name_words, office_titles
-from .people import Person, PersonEvidence, name_owner, same_full_name, untitled_place
+from .people import People, Person, PersonEvidence, name_owner, untitled_place
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -26,7 +26,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 class MentionContext:
     """What the resolution of one mention may look at beyond the mention itself."""
 
-    people: Sequence[Person]
+    people: People
     evidence: PersonEvidence
     countries: Sequence[str]  # ISO codes the article names, most named first
     capitals: Mapping[str, str]  # folded capital -> ISO code of its country
@@ -83,7 +83,7 @@ def resolve_mention(mention: Mention, context: MentionContext) -> Entity | None:
     if label == "PERSON" and is_acronym(name) and not _is_shouted(mention, context.parsed):
         return organization_entity(name)  # "JDRF": the small model reads unknown acronyms as people
     if label == "PERSON" and len(parts) >= 2:
-        person = next((p for p in context.people if same_full_name(p.tokens, parts)), None)
+        person = context.people.full_name(parts)
         if person is not None:
             return person_entity(person)
     if label not in PLACE_LABELS and _opens_with_common_noun(mention, context.parsed):

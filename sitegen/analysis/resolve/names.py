@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from nicknames import NickNamer
 
@@ -21,6 +21,10 @@ POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 EDGE_PUNCT = re.compile(r"^[\s\-–—\"“”'‘’(]+|[\s\-–—\"“”'‘’),.;:]+$")
 
 
+NAMES_REMEMBERED = 1 << 16  # the texts `clean_name` and `fold` keep answers for: a build asks of the same names often
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def clean_name(text: str) -> str:
     """The name a mention spells, without a leading article, possessive or stray punctuation."""
     text = EDGE_PUNCT.sub("", " ".join(text.split()))
@@ -31,6 +35,7 @@ def clean_name(text: str) -> str:
     return EDGE_PUNCT.sub("", text)
 
 
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def fold(text: str) -> str:
     """Comparison key: case, accents, hyphens and dots do not distinguish names."""
     text = unicodedata.normalize("NFKD", text)

@@ -37,6 +37,7 @@ def collect_people(by_article: Mapping[str, list[Mention]], article_countries: M
     """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
     without a title in front, spelling variants merged, with where they appear."""
     people: list[Person] = []
+    found: dict[tuple[str, ...], Person] = {}  # the list only grows at its end, so a name's first match stays first
     for article_id in sorted(by_article):
         for mention in by_article[article_id]:
             name = evidence.bare_name(mention.text)
@@ -44,13 +45,45 @@ def collect_people(by_article: Mapping[str, list[Mention]], article_countries: M
             if len(parts) < 2 or not evidence.is_person(name) or untitled_place(name, evidence, gazetteer) or not (
                     mention.label == "PERSON" or (mention.label == "ORG" and evidence.ends_in_name(name))):
                 continue
-            person = next((p for p in people if same_full_name(p.tokens, parts)), None)
+            person = found.get(parts) or next((p for p in people if same_full_name(p.tokens, parts)), None)
             if person is None:
                 person = Person(name=name, tokens=parts)
                 people.append(person)
+            found[parts] = person
             person.articles.add(article_id)
             person.countries.update(article_countries[article_id][:3])
     return people
+
+
+class People:
+    """The digest's full names, collected, with what resolving each mention asks of them indexed (by either end
+    of a name, an inner word, a surname's initial, an article naming them), each index in the list's order:
+    the mentions of a thousand articles would otherwise each go through the whole list."""
+
+    def __init__(self, people: Sequence[Person]) -> None:
+        self.all = tuple(people)
+        self.by_end: dict[tuple[str, ...], list[Person]] = defaultdict(list)
+        self.by_inner_word: dict[str, list[Person]] = defaultdict(list)
+        self.by_initial: dict[str, list[Person]] = defaultdict(list)  # of the surname, of names of two words or more
+        self.of_article: dict[str, list[Person]] = defaultdict(list)
+        for person in self.all:
+            tokens = person.tokens
+            for size in range(1, len(tokens)):
+                for end in dict.fromkeys((tokens[:size], tokens[-size:])):
+                    self.by_end[end].append(person)
+            for word in dict.fromkeys(tokens[1:-1]):
+                self.by_inner_word[word].append(person)
+            if len(tokens) > 1:
+                self.by_initial[tokens[-1][:1]].append(person)
+            for article_id in person.articles:
+                self.of_article[article_id].append(person)
+        self._full_names: dict[tuple[str, ...], Person | None] = {}
+
+    def full_name(self, parts: tuple[str, ...]) -> Person | None:
+        """The first person whose full name these folded parts spell (`same_full_name`)."""
+        if parts not in self._full_names:
+            self._full_names[parts] = next((p for p in self.all if same_full_name(p.tokens, parts)), None)
+        return self._full_names[parts]
 
 
 def same_full_name(one: Sequence[str], other: Sequence[str]) -> bool:
@@ -190,7 +223,7 @@ def _titled(tokens: Sequence[Token], first: int) -> bool:
     return any(words[cut][:1].isupper() and read_title(" ".join(words[cut:])) is not None for cut in range(len(words)))
 
 
-def name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[Person],
+def name_owner(parts: tuple[str, ...], article_id: str, people: People,
                countries: Sequence[str], spelled_otherwise: bool = False) -> Person | None:
     """The one person a part of a full name refers to: someone in the same article first, else by shared
     context.
@@ -207,14 +240,14 @@ def name_owner(parts: tuple[str, ...], article_id: str, people: Sequence[Person]
     that is neither end of anyone's name is the one person of this article with it inside their name.
     """
     size = len(parts)
-    candidates = [p for p in people if len(p.tokens) > size and parts in (p.tokens[:size], p.tokens[-size:])]
+    candidates = people.by_end.get(parts, [])
     if not candidates and size == 1:
-        inside = [p for p in people if article_id in p.articles and parts[0] in p.tokens[1:-1]]
+        inside = [p for p in people.by_inner_word.get(parts[0], []) if article_id in p.articles]
         if len(inside) == 1:
             return inside[0]
     if not candidates and spelled_otherwise and size == 1 and len(parts[0]) >= 6:
-        variants = [p for p in people if len(p.tokens) > 1 and p.tokens[-1][:1] == parts[0][:1]
-                    and fuzz.ratio(parts[0], p.tokens[-1]) >= SURNAME_MATCH]
+        variants = [p for p in people.by_initial.get(parts[0][:1], [])
+                    if fuzz.ratio(parts[0], p.tokens[-1]) >= SURNAME_MATCH]
         return variants[0] if len(variants) == 1 else None
     if not candidates:
         return None
@@ -243,13 +276,13 @@ def untitled_place(name: str, evidence: PersonEvidence, gazetteer: Gazetteer,
     return gazetteer.place(name, countries)
 
 
-def missed_surnames(article_id: str, parsed: ParsedArticle, people: Sequence[Person],
+def missed_surnames(article_id: str, parsed: ParsedArticle, people: People,
                     authors: set[str]) -> list[tuple[Mention, Entity]]:
     """Lone surnames the NER left unlabelled ("... attack on Turnbull"): a capitalised proper noun, alone,
     that ends the full name of exactly one person named in the same article."""
     local: dict[str, list[Person]] = defaultdict(list)
-    for person in people:
-        if article_id in person.articles and fold(person.name) not in authors:
+    for person in people.of_article.get(article_id, []):
+        if fold(person.name) not in authors:
             local[person.tokens[-1]].append(person)
     if not local:
         return []

@@ -1,21 +1,27 @@
 """The statements stage: what each article states, read from that article alone, gathered for the corpus.
 
-`article_statements` is a function of one article's inputs only, so its result can be cached per article;
-merging the tellings of one happening across articles is the separate step `meetings.merge_relations`.
+`article_statements` is a function of one article's inputs only, so `StatementReader` caches it per article
+(by the article's parse key, mentions, the entities they name and the date); merging the tellings of one
+happening across articles is the separate step `meetings.merge_relations`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
+from ...pipeline.executor import ForkingExecutor
+from ...pipeline.fingerprint import code_version, fingerprint, model_texts
+from ...pipeline.store import StageStore, stored_each
 from ..models import Entity, EntityMention
 from ..resolve.models import Resolution
 from .coreference import read_article
 from .models import ArticleStatements, Quote, Relation
 from .quotes import QuoteReader
 from .relations import RelationReader
+
+STATEMENTS = "statements"  # the store's namespace for one article's statements
 
 
 def article_statements(parsed: ParsedArticle, mentions: Sequence[EntityMention], entities: Mapping[str, Entity],
@@ -27,15 +33,51 @@ def article_statements(parsed: ParsedArticle, mentions: Sequence[EntityMention],
                              quotes=tuple(QuoteReader(article).quotes()))
 
 
-def extract_statements(parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                       dates: Mapping[str, dt.date | None]) -> tuple[list[Relation], list[Quote]]:
-    """Every article's relations and quotes, articles in id order."""
+ARTICLES_PER_PROCESS = 200  # articles (about a millisecond each) that repay a forked process of their own
+
+
+class StatementReader:
+    """`article_statements` of articles for dates, each read once per build (events read the relations against
+    an anchor date, the digest the statements against the final date, which is nearly always the same), taken
+    from `store` when the same code read the same inputs before, the others read on the machine's cores."""
+
+    def __init__(self, parsed: Mapping[str, ParsedArticle], resolution: Resolution,
+                 store: StageStore | None = None) -> None:
+        self._parsed, self._resolution, self._store = parsed, resolution, store
+        self._read: dict[tuple[str, dt.date | None], ArticleStatements] = {}
+
+    def __call__(self, wanted: Mapping[str, dt.date | None]) -> dict[str, ArticleStatements]:
+        """The statements of each article id in `wanted`, read against the date it maps to."""
+        todo = [(article_id, date) for article_id, date in wanted.items() if (article_id, date) not in self._read]
+        store = self._store
+        keys = [self._key(store, article_id, date) if store is not None else "" for article_id, date in todo]
+        found = stored_each(store.cache if store is not None else None, STATEMENTS, keys, ArticleStatements,
+                            lambda missing: ForkingExecutor(ARTICLES_PER_PROCESS).map(
+                                self._read_batch, [todo[index] for index in missing]))
+        self._read.update(zip(todo, found))
+        return {article_id: self._read[(article_id, date)] for article_id, date in wanted.items()}
+
+    def _inputs(self, article_id: str) -> tuple[list[EntityMention], dict[str, Entity]]:
+        mentions = self._resolution.by_article.get(article_id, [])
+        return mentions, {m.entity_id: self._resolution.entities[m.entity_id] for m in mentions}
+
+    def _key(self, store: StageStore, article_id: str, date: dt.date | None) -> str:
+        mentions, entities = self._inputs(article_id)
+        return fingerprint(code_version(__name__), store.parses[article_id], article_id, date,
+                           model_texts(*mentions), model_texts(*entities.values()))
+
+    def _read_batch(self, batch: Sequence[tuple[str, dt.date | None]]) -> Iterator[ArticleStatements]:
+        for article_id, date in batch:
+            yield article_statements(self._parsed[article_id], *self._inputs(article_id), date)
+
+
+def extract_statements(read: StatementReader, dates: Mapping[str, dt.date | None]
+                       ) -> tuple[list[Relation], list[Quote]]:
+    """The relations and quotes of the articles `dates` holds, each read against its date, in id order."""
+    statements = read(dates)
     relations: list[Relation] = []
     quotes: list[Quote] = []
-    for article_id in sorted(parsed):
-        mentions = resolution.by_article.get(article_id, [])
-        entities = {m.entity_id: resolution.entities[m.entity_id] for m in mentions}
-        statements = article_statements(parsed[article_id], mentions, entities, dates.get(article_id))
-        relations.extend(statements.relations)
-        quotes.extend(statements.quotes)
+    for article_id in sorted(dates):
+        relations.extend(statements[article_id].relations)
+        quotes.extend(statements[article_id].quotes)
     return relations, quotes
