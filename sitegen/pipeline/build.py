@@ -115,7 +115,8 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts), keys=store.parses)
     resolution = resolve_entities(articles, parsed, load_gazetteer(str(settings.cache_dir)), cards)
-    statements = StatementReader(parsed, resolution, store)
+    statements = StatementReader(parsed, resolution, store,
+                                 None if isinstance(executor, LocalExecutor) else executor)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
                                                          overrides, store, statements)
     report.diagnostics.extend(override_problems)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
-from ...pipeline.executor import ForkingExecutor
+from ...pipeline.executor import Executor, ForkingExecutor
 from ...pipeline.fingerprint import code_version, fingerprint, model_texts
 from ...pipeline.store import StageStore, stored_each
 from ..models import Entity, EntityMention
@@ -39,11 +39,13 @@ ARTICLES_PER_PROCESS = 200  # articles (about a millisecond each) that repay a f
 class StatementReader:
     """`article_statements` of articles for dates, each read once per build (events read the relations against
     an anchor date, the digest the statements against the final date, which is nearly always the same), taken
-    from `store` when the same code read the same inputs before, the others read on the machine's cores."""
+    from `store` when the same code read the same inputs before, the others read as tasks on `executor` (by
+    default the machine's cores; the build's Dask cluster when it has one)."""
 
     def __init__(self, parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                 store: StageStore | None = None) -> None:
+                 store: StageStore | None = None, executor: Executor | None = None) -> None:
         self._parsed, self._resolution, self._store = parsed, resolution, store
+        self._executor = executor or ForkingExecutor(ARTICLES_PER_PROCESS)
         self._read: dict[tuple[str, dt.date | None], ArticleStatements] = {}
 
     def __call__(self, wanted: Mapping[str, dt.date | None]) -> dict[str, ArticleStatements]:
@@ -52,23 +54,29 @@ class StatementReader:
         store = self._store
         keys = [self._key(store, article_id, date) if store is not None else "" for article_id, date in todo]
         found = stored_each(store.cache if store is not None else None, STATEMENTS, keys, ArticleStatements,
-                            lambda missing: ForkingExecutor(ARTICLES_PER_PROCESS).map(
-                                self._read_batch, [todo[index] for index in missing]))
+                            lambda missing: self._executor.map(
+                                read_statements, [todo[index] for index in missing], self._parsed,
+                                self._resolution))
         self._read.update(zip(todo, found))
         return {article_id: self._read[(article_id, date)] for article_id, date in wanted.items()}
 
-    def _inputs(self, article_id: str) -> tuple[list[EntityMention], dict[str, Entity]]:
-        mentions = self._resolution.by_article.get(article_id, [])
-        return mentions, {m.entity_id: self._resolution.entities[m.entity_id] for m in mentions}
-
     def _key(self, store: StageStore, article_id: str, date: dt.date | None) -> str:
-        mentions, entities = self._inputs(article_id)
+        mentions, entities = _inputs(self._resolution, article_id)
         return fingerprint(code_version(__name__), store.parses[article_id], article_id, date,
                            model_texts(*mentions), model_texts(*entities.values()))
 
-    def _read_batch(self, batch: Sequence[tuple[str, dt.date | None]]) -> Iterator[ArticleStatements]:
-        for article_id, date in batch:
-            yield article_statements(self._parsed[article_id], *self._inputs(article_id), date)
+
+def _inputs(resolution: Resolution, article_id: str) -> tuple[list[EntityMention], dict[str, Entity]]:
+    """An article's resolved mentions and the entities they name: what its statements read of the resolution."""
+    mentions = resolution.by_article.get(article_id, [])
+    return mentions, {m.entity_id: resolution.entities[m.entity_id] for m in mentions}
+
+
+def read_statements(batch: Sequence[tuple[str, dt.date | None]], parsed: Mapping[str, ParsedArticle],
+                    resolution: Resolution) -> Iterator[ArticleStatements]:
+    """The executor's task: `article_statements` of each (article id, date) of a batch."""
+    for article_id, date in batch:
+        yield article_statements(parsed[article_id], *_inputs(resolution, article_id), date)
 
 
 def extract_statements(read: StatementReader, dates: Mapping[str, dt.date | None]
