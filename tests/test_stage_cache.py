@@ -12,7 +12,6 @@ import sitegen.analysis.statements.extract as extract
 import sitegen.content.articles as articles
 from sitegen.config import load_settings
 from sitegen.pipeline.build import build_site
-from sitegen.pipeline.store import Cache
 
 ADDED = "The two leaders also talked about fisheries and {}.\n"  # a text no other test's cache holds
 STAGES = [(articles, "read_article", articles.READ, lambda call: call[1]),  # (module, function, namespace, which)
@@ -47,21 +46,20 @@ def test_only_the_edited_article_is_computed_again(project, monkeypatch, module,
 
 
 @pytest.mark.parametrize(("module", "name", "namespace", "which"), [*STAGES, DESCRIBED])
-def test_a_damaged_entry_is_computed_again(project, monkeypatch, module, name, namespace, which):
-    settings = load_settings(project)
+def test_a_damaged_entry_is_computed_again(project, monkeypatch, tmp_path, module, name, namespace, which):
+    settings = load_settings(project, cache_dir=tmp_path / "cache")  # its own store, to damage on disk
     build_site(settings)
     clean = files_of(settings.output_dir)
-    real_get = Cache.get
-
-    def damaged(self, space, key):
-        entry = real_get(self, space, key)
-        return entry.replace(b"e", b"a", 1) if space == namespace and entry else entry  # the checksum no longer fits
-
-    monkeypatch.setattr(Cache, "get", damaged)
+    entries = sorted(path for path in (settings.cache_dir / namespace).rglob("*") if path.is_file())
+    assert entries
+    for entry in entries:
+        data = bytearray(entry.read_bytes())
+        data[-2] ^= 1  # one bit of the body: the entry's checksum no longer fits
+        entry.write_bytes(bytes(data))
     calls = counting(monkeypatch, module, name, which)
     build_site(settings)
     assert calls and files_of(settings.output_dir) == clean
-    monkeypatch.setattr(Cache, "get", lambda self, space, key: b"0\n{" if space == namespace
-                        else real_get(self, space, key))  # cut short
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:len(entry.read_bytes()) // 2])  # cut short
     build_site(settings)
     assert files_of(settings.output_dir) == clean

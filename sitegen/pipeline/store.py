@@ -106,10 +106,10 @@ def stored_each(cache: Cache | None, namespace: str, keys: Sequence[str], kind: 
 
 
 def load(cache: Cache, namespace: str, key: str, kind: type[Result]) -> Result | None:
-    """The `kind` kept under `key`, or None. An entry carries a checksum of its body, so one changed after it
-    was written, cut short or of another shape is a miss (None), computed and kept again by the caller."""
-    check, _, body = (cache.get(namespace, key) or b"").partition(b"\n")
-    if body and check == _checksum(body).hex().encode("ascii"):
+    """The `kind` kept under `key`, or None: a missing or damaged entry (the cache checks every entry's
+    checksum), or one of another shape, is a miss, computed and kept again by the caller."""
+    body = cache.get(namespace, key)
+    if body:
         try:
             return kind.model_validate_json(body)
         except ValueError:  # pydantic's ValidationError is one
@@ -118,8 +118,7 @@ def load(cache: Cache, namespace: str, key: str, kind: type[Result]) -> Result |
 
 
 def keep(cache: Cache, namespace: str, key: str, result: BaseModel) -> None:
-    body = result.model_dump_json().encode("utf-8")
-    cache.put(namespace, key, _checksum(body).hex().encode("ascii") + b"\n" + body)
+    cache.put(namespace, key, result.model_dump_json().encode("utf-8"))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
