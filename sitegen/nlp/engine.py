@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .models import Mention, ParsedArticle, Sentence, Token
-from .parse import PHRASE_ATTR, ModelNotFound
+from .parse import PHRASE_ATTR, ModelNotFound, encode
 
 KEPT_LABELS = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT", "DATE"}
 
@@ -64,7 +64,7 @@ def _complete_name(ent: Span) -> Span:
 
 _MATCHERS: dict[int, Matcher] = {}
 _PIPELINES: dict[tuple[str, str], Language] = {}  # the one pipeline loaded in this process, by (model, names)
-BATCH_SIZE = 32  # texts per batch at most; a text's parse does not depend on the texts batched with it
+BATCH_SIZE = 32  # texts per spaCy batch; a text's parse does not depend on the texts batched with it
 
 
 def _construction_matcher(vocab) -> Matcher:
@@ -83,12 +83,22 @@ def _construction_matcher(vocab) -> Matcher:
 
 def load_pipeline(model: str, patterns: Sequence[dict[str, str]] = ()) -> Language:
     """Load the pipeline with the curated names ahead of its NER and the construction rules after it."""
+    return with_rules(load_model(model), patterns)
+
+
+def load_model(model: str) -> Language:
+    """The installed pipeline as it ships (the slow part: importing spaCy and reading the model)."""
     try:
         nlp = spacy.load(model)
     except OSError as exc:
         raise ModelNotFound(f"cannot load spaCy pipeline {model!r}: {exc}") from exc
     if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
         raise ModelNotFound(f"spaCy pipeline {model!r} needs a parser and an NER component")
+    return nlp
+
+
+def with_rules(nlp: Language, patterns: Sequence[dict[str, str]]) -> Language:
+    """`nlp` (changed in place) with the curated names ahead of its NER and the construction rules after it."""
     if patterns:
         ruler = nlp.add_pipe("entity_ruler", before="ner",
                              config={"overwrite_ents": True, "phrase_matcher_attr": PHRASE_ATTR})
@@ -122,18 +132,21 @@ def to_parsed(doc: Doc, article_id: str, model_id: str) -> ParsedArticle:
                          mentions=mentions)
 
 
-def parse_texts(model: str, patterns: Sequence[dict[str, str]], texts: Sequence[tuple[str, str]], model_id: str,
-                n_process: int = 1) -> Iterator[ParsedArticle]:
-    """Parse (article id, text) pairs in order, on `n_process` processes.
-
-    A long-running `serve` loads the model once, not at every edit: the pipeline is kept while the curated
-    names stay the same. Worker processes are forked, so they share the loaded pipeline and its components.
-    """
+def pipeline(model: str, patterns: Sequence[dict[str, str]] = (), loaded: Language | None = None) -> Language:
+    """This process's pipeline for the model and curated names, loaded once: a long-running `serve` keeps it
+    while the names stay the same, and processes forked after the load share it. `loaded` is the model as
+    `load_model` gave it, when it is (a warm start's), so as not to read it twice."""
     key = (model, json.dumps(list(patterns), sort_keys=True, ensure_ascii=False))
     if key not in _PIPELINES:
         _PIPELINES.clear()
-        _PIPELINES[key] = load_pipeline(model, patterns)
-    batch = min(BATCH_SIZE, -(-len(texts) // n_process))  # every worker gets texts
-    docs = _PIPELINES[key].pipe((text for _, text in texts), batch_size=batch, n_process=n_process)
+        _PIPELINES[key] = with_rules(loaded, patterns) if loaded is not None else load_pipeline(model, patterns)
+    return _PIPELINES[key]
+
+
+def encoded_parses(texts: Sequence[tuple[str, str]], model: str, patterns: Sequence[dict[str, str]],
+                   model_id: str) -> Iterator[bytes]:
+    """The cache entries of (article id, text) pairs parsed in order: copied out of each Doc and encoded where
+    the parse ran, so only compact entries travel back from a worker."""
+    docs = pipeline(model, patterns).pipe((text for _, text in texts), batch_size=BATCH_SIZE)
     for (article_id, _), doc in zip(texts, docs):
-        yield to_parsed(doc, article_id, model_id)
+        yield encode(to_parsed(doc, article_id, model_id))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import multiprocessing
-import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -23,13 +21,15 @@ from pydantic import model_validator
 
 from ..content.models import Article
 from ..contract import Frozen
+from ..pipeline.executor import ForkingExecutor
 from ..pipeline.fingerprint import code_version, fingerprint
 from ..pipeline.store import Cache
+from . import warm
 from .models import Mention, ParsedArticle, Sentence, Token
 
 NAMESPACE = "nlp"
 PHRASE_ATTR: str | None = None  # the EntityRuler's phrase_matcher_attr; None compares a name's exact text (ORTH)
-MIN_ARTICLES_PER_PROCESS = 16  # a worker gets texts worth ~0.4 s, far more than its start (bench/parse.py --sizes)
+MIN_ARTICLES_PER_PROCESS = 16  # a forked worker gets texts worth ~0.4 s, far more than its start (bench/parse.py --sizes)
 
 
 class ModelNotFound(Exception):
@@ -166,16 +166,22 @@ def _within(indexes: Sequence[int], size: int) -> bool:
     return not indexes or (min(indexes) >= 0 and max(indexes) < size)
 
 
-def _encode(parsed: ParsedArticle) -> bytes:
+def encode(parsed: ParsedArticle) -> bytes:
+    """A parse as its cache entry."""
     return zlib.compress(CachedParse.of(parsed).model_dump_json().encode("utf-8"), 6)
 
 
-def _decode(blob: bytes | None, article_id: str) -> ParsedArticle | None:
+def decode(entry: bytes, article_id: str) -> ParsedArticle:
+    """The parse a cache entry holds, under `article_id`."""
+    return CachedParse.model_validate_json(zlib.decompress(entry)).parsed(article_id)
+
+
+def _cached(entry: bytes | None, article_id: str) -> ParsedArticle | None:
     """A cache entry's parse; a damaged, truncated or old-format entry is a miss (None), parsed again."""
-    if blob is None:
+    if entry is None:
         return None
     try:
-        return CachedParse.model_validate_json(zlib.decompress(blob)).parsed(article_id)
+        return decode(entry, article_id)
     except (zlib.error, ValueError):  # pydantic's ValidationError is a ValueError
         return None
 
@@ -190,25 +196,31 @@ def _relabelled(parsed: ParsedArticle, article_id: str) -> ParsedArticle:
         "mentions": tuple(m.model_copy(update={"article_id": article_id}) for m in parsed.mentions)})
 
 
-def worker_count(texts: int) -> int:
-    """Processes for parsing this many texts: one per core the build may use, each with enough texts to
-    repay its start-up."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, texts // MIN_ARTICLES_PER_PROCESS))
-
-
-ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iterable[ParsedArticle]]
+ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iterable[bytes]]
 
 
 def parse_texts(articles: Sequence[Article], model: str, patterns: Sequence[dict[str, str]] = ()
-                ) -> Iterator[ParsedArticle]:
-    """spaCy over the articles in this process's pipeline for the model and curated names (kept loaded, so a
-    Dask worker loads it once), on every core the build may use; in a daemonic process (a Dask worker,
-    one per core already), which may not start processes, in that process alone."""
+                ) -> Iterator[bytes]:
+    """The cache entries of these articles' parses, in order: from the pipeline a warm start began loading
+    when the command started (`.warm`), else from this process's pipeline, loaded once and then forked onto
+    the cores the build may use (in a daemonic process, a Dask worker already one per core, in it alone)."""
+    texts = [(a.id, a.text) for a in articles]
+    model_id = model_version(model)
+    done = 0
+    for entry in warm.parses(model, patterns, texts, model_id):
+        done += 1
+        yield entry
+    if done < len(texts):  # no warm start, or it ended early
+        yield from parse_here(texts[done:], model, patterns, model_id)
+
+
+def parse_here(texts: Sequence[tuple[str, str]], model: str, patterns: Sequence[dict[str, str]],
+               model_id: str) -> Iterator[bytes]:
+    """`parse_texts` in this process's pipeline, forked onto the cores once loaded (the workers share it)."""
     from . import engine
 
-    processes = 1 if multiprocessing.current_process().daemon else worker_count(len(articles))
-    return engine.parse_texts(model, patterns, [(a.id, a.text) for a in articles], model_version(model), processes)
+    engine.pipeline(model, patterns)
+    yield from ForkingExecutor(MIN_ARTICLES_PER_PROCESS).map(engine.encoded_parses, texts, model, patterns, model_id)
 
 
 def parse_articles(
@@ -225,7 +237,8 @@ def parse_articles(
 
     `memo` is an in-memory layer over the disk cache, by the same key, for a process that builds again and
     again (`serve`); it is left holding exactly this call's parses, so it never outgrows the content.
-    `parse` parses the articles found in neither, in their order (here, or on an executor's workers).
+    `parse` gives the cache entries of the articles found in neither, in their order (parsed here, or on an
+    executor's workers).
     `keys` are the articles' `parse_keys` when the caller has them already.
     """
     keys = keys or parse_keys(articles, model, patterns)
@@ -233,16 +246,16 @@ def parse_articles(
     parsed: dict[str, ParsedArticle] = {}
     todo: list[Article] = []
     for article in articles:
-        found = known.get(keys[article.id]) or _decode(cache.get(NAMESPACE, keys[article.id]), article.id)
+        found = known.get(keys[article.id]) or _cached(cache.get(NAMESPACE, keys[article.id]), article.id)
         if found is None:
             todo.append(article)
             continue
         parsed[article.id] = _relabelled(found, article.id)
         on_parsed(1)
     if todo:
-        for article, result in zip(todo, parse(todo, model, patterns), strict=True):
-            cache.put(NAMESPACE, keys[article.id], _encode(result))
-            parsed[article.id] = result
+        for article, entry in zip(todo, parse(todo, model, patterns), strict=True):
+            cache.put(NAMESPACE, keys[article.id], entry)
+            parsed[article.id] = decode(entry, article.id)
             on_parsed(1)
     if memo is not None:
         memo.clear()
