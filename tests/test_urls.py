@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import posixpath
+
 import pytest
 
 from sitegen.content.slugs import slugify
@@ -22,6 +25,16 @@ from sitegen.site.urls import page_url, relative_url
 ])
 def test_relative_urls(target, page, expected):
     assert relative_url(target, page) == expected
+
+
+def test_relative_urls_are_what_posixpath_relpath_gives():
+    folders = ["events", "x", "people", "a", "2026-03", "."]
+    paths = [""] + ["/".join(combo) for n in (1, 2, 3) for combo in itertools.product(folders, repeat=n)]
+    for target in paths[::7]:
+        for page in paths[::5]:
+            here = posixpath.dirname(page) if not page.endswith("/") else page.rstrip("/")
+            expected = posixpath.relpath(target.rstrip("/") or ".", here or ".")
+            assert relative_url(target, page).rstrip("/") == expected  # a folder's link keeps its slash
 
 
 def test_rooted_pages_link_from_the_base_url_path():

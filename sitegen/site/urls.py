@@ -42,10 +42,21 @@ def page_url(target: str, page: Page, base_url: str) -> str:
 def relative_url(target: str, from_path: str) -> str:
     """A link from one page's folder to another path in the site, so the site works under any sub-path."""
     here = posixpath.dirname(from_path) if not from_path.endswith("/") else from_path.rstrip("/")
-    rel = posixpath.relpath(target.rstrip("/") or ".", here or ".")
+    rel = _relpath(target.rstrip("/") or ".", here or ".")
     if (not target or target.endswith("/")) and not rel.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
     return rel
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for two paths inside the site, without the two trips through the working directory
+    that make it the costliest call in drawing a page (pages link thousands of times)."""
+    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return posixpath.relpath(path, start)
+    to, start_parts = [p for p in posixpath.normpath(path).split("/") if p != "."], \
+        [p for p in posixpath.normpath(start).split("/") if p != "."]
+    common = len(posixpath.commonprefix([to, start_parts]))
+    return "/".join([".."] * (len(start_parts) - common) + to[common:]) or "."
 
 
 def meeting_anchor(relation: Relation) -> str:
