@@ -146,6 +146,17 @@ def test_a_warm_start_parses_what_this_process_would(tmp_path: Path, monkeypatch
     assert list(parse.parse_texts(articles(), MODEL, PATTERNS)) == here
 
 
+def test_sitegen_build_parses_in_its_warm_start(project: Path, tmp_path: Path) -> None:
+    config = project / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("cache_dir = ", f'cache_dir = "{tmp_path / "new"}"\n#'),
+                      encoding="utf-8")  # nothing parsed yet
+    command = ("import atexit, sys; atexit.register(lambda: print('spacy here:', 'spacy' in sys.modules)); "
+               "from sitegen.__main__ import main; main()")
+    done = subprocess.run([sys.executable, "-c", command, "build", "-q"], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "spaCy ran on 2 article(s)" in done.stdout and done.stdout.splitlines()[-1] == "spacy here: False"
+
+
 def test_a_warm_start_that_ends_early_leaves_the_rest_to_this_process(tmp_path: Path) -> None:
     texts = [(a.id, a.text) for a in articles()]
     here = list(parse.parse_here(texts, MODEL, PATTERNS, model_version(MODEL)))
