@@ -10,7 +10,6 @@ imported only when some article must be parsed.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
@@ -24,6 +23,7 @@ from ..contract import Frozen
 from ..pipeline.executor import ForkingExecutor
 from ..pipeline.fingerprint import code_version, fingerprint
 from ..pipeline.store import Cache
+from ..resources import dependency_module
 from . import warm
 from .models import Mention, ParsedArticle, Sentence, Token
 
@@ -42,13 +42,9 @@ def common_words() -> frozenset[str]:
 
     Read from spaCy's English stop-word list, a plain module, without importing spaCy itself (over a second).
     """
-    spacy = importlib.util.find_spec("spacy")
-    path = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py" if spacy and spacy.origin else None
-    spec = importlib.util.spec_from_file_location("sitegen_spacy_stop_words", path) if path else None
-    if spec is None or spec.loader is None or not path.is_file():
+    module = dependency_module("spacy", "lang/en/stop_words.py")
+    if module is None:
         raise ModelNotFound("spaCy's English stop-word list is missing; reinstall sitegen with its dependencies")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     return frozenset(module.STOP_WORDS)
 
 

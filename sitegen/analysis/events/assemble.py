@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from ..statements.relations import FUTURE_GOVERNORS
 from .cluster import ClusterItem, cluster_events, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event
+from .tfidf import english_stop_words
 from .titles import encounter_title, reported_encounter, reported_title
 
 LEAD_SENTENCES = 2  # where a story says where its news happened
@@ -146,6 +148,13 @@ def _describe(batch: Sequence[Described], parsed: Mapping[str, ParsedArticle], r
         yield describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
 
 
+@functools.cache
+def _code_version() -> str:
+    """The stage's code version and the stop-word list its summaries and titles use: read from scikit-learn's
+    files, not imported, that list is a dependency `code_version` cannot see."""
+    return fingerprint(code_version(__name__), english_stop_words())
+
+
 def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolution: Resolution,
                    summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
@@ -160,7 +169,7 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return fingerprint(code_version(__name__), summary_words, duplicates, [own_ids[a.id] for a in members],
+    return fingerprint(_code_version(), summary_words, duplicates, [own_ids[a.id] for a in members],
                        [[parses[a.id], *model_texts(a, *group, *told_there)]
                         for a, group, told_there in zip(members, mentions, relations)],
                        {ident: model_texts(entity) if entity else None for ident, entity in entities.items()})

@@ -36,10 +36,9 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from ...resources import DATA_DIR
+from .tfidf import text_vectors, tfidf_vectors
 
 MODEL_PATH = DATA_DIR / "cluster_model.json"
 ENTITY_KINDS = ("person", "organization", "place", "country")  # the prefix of a resolved entity key
@@ -49,6 +48,7 @@ PAIR_FEATURES = (
     "date_noise", "entity_cosine", "headline_body_cosine",
 )
 RARE_TERM_DF = 5  # a term in at most this many articles is rare: sharing it is evidence of one story
+TOKEN = r"(?u)\b\w[\w'-]*\w\b|\b\w\b"  # a word with inner hyphens or apostrophes ("cease-fire"), or one character
 
 
 class ClusterItem(BaseModel):
@@ -133,42 +133,6 @@ class NearDuplicateSettings(BaseModel):
     chunk_rows: int = Field(512, ge=1)
 
 
-def _text_vectors(
-    texts: Sequence[str], ngram_range: tuple[int, int] = (1, 2), min_df: int = 1
-) -> sp.csr_matrix:
-    """L2-normalised sublinear TF-IDF rows; an empty vocabulary gives zero rows."""
-    vectorizer = TfidfVectorizer(
-        sublinear_tf=True, stop_words="english", ngram_range=ngram_range, min_df=min_df, dtype=np.float64,
-        token_pattern=r"(?u)\b\w[\w'-]*\w\b|\b\w\b",
-    )
-    try:
-        return vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # every text was empty or only stop words
-        return sp.csr_matrix((len(texts), 1), dtype=np.float64)
-
-
-def _entity_vectors(entity_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-    """L2-normalised entity rows: (1 + log count) x IDF, so a rare shared entity says more."""
-    vocabulary = {key: i for i, key in enumerate(sorted({k for keys in entity_lists for k in keys}))}
-    rows, cols, counts = [], [], []
-    for row, keys in enumerate(entity_lists):
-        per_key: dict[int, int] = {}
-        for key in keys:
-            per_key[vocabulary[key]] = per_key.get(vocabulary[key], 0) + 1
-        for col in sorted(per_key):
-            rows.append(row)
-            cols.append(col)
-            counts.append(per_key[col])
-    shape = (len(entity_lists), max(len(vocabulary), 1))
-    matrix = sp.csr_matrix((np.asarray(counts, dtype=np.float64), (rows, cols)), shape=shape)
-    if matrix.nnz == 0:
-        return matrix
-    matrix.data = 1.0 + np.log(matrix.data)
-    document_frequency = np.bincount(matrix.indices, minlength=shape[1])
-    idf = np.log((1.0 + shape[0]) / (1.0 + document_frequency)) + 1.0
-    return normalize(matrix @ sp.diags(idf), norm="l2", copy=False).tocsr()
-
-
 def _day_numbers(dates: Sequence[datetime.date | None]) -> np.ndarray:
     """Ordinal day of each date, -1 for undated."""
     return np.asarray([d.toordinal() if d is not None else -1 for d in dates], dtype=np.int64)
@@ -242,7 +206,7 @@ def _headline_body_cosines(heads: Sequence[str], bodies: Sequence[str], left: np
                            right: np.ndarray) -> np.ndarray:
     """Per pair, the larger cosine of one's headline with the other's body: a rewrite or a follow-up puts one
     outlet's headline words in another's lead even when the two headlines differ."""
-    vectors = _text_vectors([*heads, *bodies], ngram_range=(1, 1))
+    vectors = text_vectors([*heads, *bodies], TOKEN)
     head, body = vectors[:len(heads)], vectors[len(heads):]
     return np.maximum(_rowwise_dots(head, left, right, other=body), _rowwise_dots(head, right, left, other=body))
 
@@ -298,11 +262,12 @@ def pair_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (rows of two indices into `items`, first < second) and their PAIR_FEATURES."""
     heads, _, bodies = zip(*(item.text.partition("\n") for item in items))
-    body = _text_vectors(bodies, min_df=2)  # a term in one text only cannot link two
-    headline = _text_vectors(heads, ngram_range=(1, 1))
-    kinds = [_entity_vectors([[k for k in item.entities if k.split("/", 1)[0] == kind] for item in items])
+    body = text_vectors(bodies, TOKEN, (1, 2), min_df=2)  # a term in one text only cannot link two
+    headline = text_vectors(heads, TOKEN)
+    # entities weighted by IDF as terms are, so a rare shared entity says more
+    kinds = [tfidf_vectors([[k for k in item.entities if k.split("/", 1)[0] == kind] for item in items])
              for kind in ENTITY_KINDS]
-    entities = _entity_vectors([item.entities for item in items])
+    entities = tfidf_vectors([item.entities for item in items])
     days = _day_numbers([item.date for item in items])
     pairs = _candidate_pairs(
         sp.hstack([body * np.sqrt(0.9), entities * np.sqrt(0.1)], format="csr"), days, settings.window_days,
@@ -418,7 +383,7 @@ def near_duplicates(
     ordered = _sorted_by_id(items)
     if not ordered:
         return []
-    vectors = _text_vectors([item.text for item in ordered], ngram_range=(1, 3))
+    vectors = text_vectors([item.text for item in ordered], TOKEN, (1, 3))
     pairs = _candidate_pairs(
         vectors, _day_numbers([item.date for item in ordered]), settings.window_days,
         settings.neighbours, settings.min_similarity, settings.chunk_rows,

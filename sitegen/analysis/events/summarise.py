@@ -17,10 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from ...content.articles import DATELINE
+from .tfidf import text_vectors, unit_rows
 
 
 class SourceSentence(BaseModel):
@@ -203,11 +202,9 @@ def summarize_event(
     cleaned = [(unit, text) for unit, text in cleaned if _is_usable(text, settings)]
     if not cleaned:
         return []
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
-    try:
-        vectors = normalize(vectorizer.fit_transform([text for _, text in cleaned])).toarray()
-    except ValueError:  # only stop words
-        vectors = np.zeros((len(cleaned), 1))
+    # Scaled to unit length a second time, as the summariser always has: a no-op but for the last bit, and that
+    # bit decides exact ties (two units that share a sentence can score alike), so the summaries stay as they were.
+    vectors = unit_rows(text_vectors([text for _, text in cleaned])).toarray()
     relevance = _scores(vectors, [unit[0].index for unit, _ in cleaned], settings)
     similarity = vectors @ vectors.T
     chosen: list[int] = []

@@ -15,8 +15,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from ...content.articles import lead_title
 from ...content.models import Article
 from ...nlp.models import ParsedArticle, Token
@@ -26,6 +24,7 @@ from ..statements.coreference import children_of
 from ..statements.models import Relation
 from ..statements.quotes import SPEECH_CUES
 from ..statements.relations import INFERRED_DAYS_BEFORE, NOUN_KINDS, VERB_KINDS
+from .tfidf import english_stop_words
 
 ENCOUNTER_KINDS = {"meeting", "talks", "visit", "call"}
 IN_PERSON_KINDS = {"meeting", "visit"}
@@ -89,7 +88,7 @@ def clean_headline(headline: str, source: str | None = None) -> str:
     text = " ".join(headline.split())
     if re.search(r"(?:\.\.\.|…)$", text):  # cut by the outlet: no dangling "and" or "of"
         words = text.rstrip(".… ").split()
-        while words and words[-1].lower() in ENGLISH_STOP_WORDS:
+        while words and words[-1].lower() in english_stop_words():
             words.pop()
         text = " ".join(words)
     if not _ABBREVIATION_END.search(text):
@@ -192,7 +191,8 @@ def short_name(person: Entity, mentions: Sequence[EntityMention]) -> str:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in ENGLISH_STOP_WORDS and len(w) > 1}
+    stop_words = english_stop_words()
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop_words and len(w) > 1}
 
 
 def representative(candidates: Sequence[tuple[str, str]], members: Sequence[Article]) -> str:
