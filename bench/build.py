@@ -9,6 +9,10 @@ corpora is stored in it) three times: as a sitegen project (Markdown with front 
 content/articles/), as a minimal Hugo site (four layouts of its own, no theme) and as a Pelican site
 (default theme, reader cache on). sitegen is driven only through its command line (`sitegen build`,
 `sitegen cards new`, `sitegen serve --watch`), each build in a process of its own.
+
+The tools run with Python's bytecode cache on (kept in the temporary folder, `PYTHONPYCACHEPREFIX`), as an
+installed package's is: pip compiles a package when it installs it, while an editable install under
+`PYTHONDONTWRITEBYTECODE=1` would compile sitegen's modules again at every run (~0.3 s of each build).
 """
 
 from __future__ import annotations
@@ -217,11 +221,18 @@ class Run:
     output: str
 
 
+def tool_environment(root: Path) -> dict[str, str]:
+    """This process's environment with Python's bytecode cache on, under `root` (see the module's docstring)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"PYTHONPYCACHEPREFIX": str(root / "pycache")}
+
+
 def timed(command: Sequence[str | Path], cwd: Path, log: Path) -> Run:
     """Wall time and peak RSS of one process, started and waited for here; its output goes to `log`."""
     with log.open("w+", encoding="utf-8") as out:
         started = time.perf_counter()
-        process = subprocess.Popen([str(c) for c in command], cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([str(c) for c in command], cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                   env=tool_environment(log.parent))
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -318,7 +329,8 @@ class Server:
         self.lines: queue.Queue[str] = queue.Queue()
         self.said: collections.deque[str] = collections.deque(maxlen=20)  # its last lines, for an error message
         self.process = subprocess.Popen([SITEGEN, "serve", "--watch", "--port", "0"], cwd=project,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                        env=tool_environment(project.parent))
         threading.Thread(target=self._read, daemon=True).start()
         line = self.wait_for("Serving ", SERVE_TIMEOUT)
         self.host, port = re.search(r"http://([^:/]+):(\d+)", line).groups()
