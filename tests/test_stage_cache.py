@@ -1,6 +1,6 @@
-"""An article file and each article's statements are cached by what they read: computed again only for the
-article that changed. A damaged entry of any stage's store (those two, an event's description) is a miss,
-computed again with the site unchanged, never a crash."""
+"""An article file, each article's resolution and its statements are cached by what they read: computed again
+only for the article that changed. A damaged entry of any stage's store (those, the other parts of resolution,
+an event's description) is a miss, computed again with the site unchanged, never a crash."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from test_deps import files_of
 
 import sitegen.analysis.events.assemble as assemble
+import sitegen.analysis.resolve.entities as entities
 import sitegen.analysis.statements.extract as extract
 import sitegen.content.articles as articles
 from sitegen.config import load_settings
@@ -15,8 +16,12 @@ from sitegen.pipeline.build import build_site
 
 ADDED = "The two leaders also talked about fisheries and {}.\n"  # a text no other test's cache holds
 STAGES = [(articles, "read_article", articles.READ, lambda call: call[1]),  # (module, function, namespace, which)
+          (entities, "resolve_article", entities.RESOLVED, lambda call: call[0].id),
           (extract, "article_statements", extract.STATEMENTS, lambda call: call[0].article_id)]
-DESCRIBED = (assemble, "describe_event", assemble.DESCRIBED, lambda call: call[0][0].id)
+DAMAGED = [*STAGES, (assemble, "describe_event", assemble.DESCRIBED, lambda call: call[0][0].id),
+           (entities, "name_mentions", entities.NAMES, lambda call: call[0].id),
+           (entities, "collect_people", entities.PEOPLE, lambda call: ""),
+           (entities, "assemble", entities.RESOLUTION, lambda call: "")]
 
 
 def counting(monkeypatch, module, name, which) -> list[str]:
@@ -45,7 +50,7 @@ def test_only_the_edited_article_is_computed_again(project, monkeypatch, module,
     assert article.stem in "".join(calls) and len(calls) < len(list(article.parent.iterdir()))
 
 
-@pytest.mark.parametrize(("module", "name", "namespace", "which"), [*STAGES, DESCRIBED])
+@pytest.mark.parametrize(("module", "name", "namespace", "which"), DAMAGED)
 def test_a_damaged_entry_is_computed_again(project, monkeypatch, tmp_path, module, name, namespace, which):
     settings = load_settings(project, cache_dir=tmp_path / "cache")  # its own store, to damage on disk
     build_site(settings)

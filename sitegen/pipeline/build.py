@@ -114,7 +114,7 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
     parsed, report.parsed = parse_articles(articles, settings.model, store.cache, patterns,
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts), keys=store.parses)
-    resolution = resolve_entities(articles, parsed, load_gazetteer(str(settings.cache_dir)), cards)
+    resolution = resolve_entities(articles, parsed, load_gazetteer(str(settings.cache_dir)), cards, store)
     statements = StatementReader(parsed, resolution, store,
                                  None if isinstance(executor, LocalExecutor) else executor)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,

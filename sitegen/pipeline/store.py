@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from fsspec.core import url_to_fs
 from fsspec.implementations.local import LocalFileSystem
@@ -82,12 +82,13 @@ class StageStore(NamedTuple):
 Result = TypeVar("Result", bound=BaseModel)
 
 
-def stored(cache: Cache, namespace: str, key: str, kind: type[Result], compute: Callable[[], Result]) -> Result:
-    """`compute()`, or what the store holds under `key` (see `load`)."""
-    found = load(cache, namespace, key, kind)
+def stored(cache: Cache | None, namespace: str, key: str, kind: type[Result], compute: Callable[[], Result]) -> Result:
+    """`compute()`, or what the store holds under `key` (see `load`); without a store, `compute()`."""
+    found = load(cache, namespace, key, kind) if cache is not None else None
     if found is None:
         found = compute()
-        keep(cache, namespace, key, found)
+        if cache is not None:
+            keep(cache, namespace, key, found)
     return found
 
 
@@ -97,12 +98,41 @@ def stored_each(cache: Cache | None, namespace: str, keys: Sequence[str], kind: 
     lacks, in order, all at once (so they may be computed on several cores), and they are kept. Without a
     store every result is computed."""
     found = [load(cache, namespace, key, kind) if cache is not None else None for key in keys]
+    for index in _fill(found, compute):
+        if cache is not None:
+            keep(cache, namespace, keys[index], found[index])
+    return [result for result in found if result is not None]
+
+
+class Batch(BaseModel, Generic[Result]):
+    """Results by their keys, kept as one entry."""
+
+    results: dict[str, Result]
+
+
+def stored_together(cache: Cache | None, namespace: str, keys: Sequence[str], kind: type[Result],
+                    compute: Callable[[list[int]], Iterable[Result]],
+                    holds: Callable[[int, Result], bool] = lambda index, result: True) -> list[Result]:
+    """`stored_each` for many small results (one per article): all in one entry of the namespace, one file to
+    read and write instead of a thousand. Each result is still found by its own key alone, and kept only while
+    `holds(position, result)` (a result that recorded what else it read checks it there); the entry keeps this
+    call's keys only, so it never outgrows the content; a damaged entry is a miss of them all."""
+    batch = Batch[kind]
+    held = load(cache, namespace, cache_key(namespace), batch) if cache is not None else None
+    results = held.results if held is not None else {}
+    found: list[Result | None] = [result if result is not None and holds(index, result) else None
+                                  for index, result in enumerate(results.get(key) for key in keys)]
+    if (list(_fill(found, compute)) or results.keys() != set(keys)) and cache is not None:
+        keep(cache, namespace, cache_key(namespace), batch(results=dict(zip(keys, found))))
+    return [result for result in found if result is not None]
+
+
+def _fill(found: list[Result | None], compute: Callable[[list[int]], Iterable[Result]]) -> Iterator[int]:
+    """Put `compute(positions)` where `found` holds None, each position given as soon as it is filled."""
     missing = [index for index, result in enumerate(found) if result is None]
     for index, result in zip(missing, compute(missing), strict=True):
         found[index] = result
-        if cache is not None:
-            keep(cache, namespace, keys[index], result)
-    return [result for result in found if result is not None]
+        yield index
 
 
 def load(cache: Cache, namespace: str, key: str, kind: type[Result]) -> Result | None:

@@ -10,7 +10,7 @@ from ..geo import Country, Gazetteer, Place
 from ..models import Entity, EntityKind, entity_id
 
 if TYPE_CHECKING:
-    from .people import Person
+    from .models import Person
 
 
 def organization_entity(name: str) -> Entity:

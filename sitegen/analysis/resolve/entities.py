@@ -3,28 +3,43 @@
 The statistical NER labels the same surname ORG in one sentence and GPE in the next; a mention's kind is
 therefore decided from the evidence as a whole: a surname of a full name seen as PERSON is that person,
 whatever label a single mention got; a name the gazetteer knows as a country is a country.
+
+The work is split by what it reads, so that a build's store keeps each part (`resolve_entities`): per article,
+the mentions that may name an entity (`name_mentions`); from those of all articles, the context of who is a
+person (`resolution_context`); per article, what its mentions resolve to in that context (`resolve_article`);
+and the steps over all articles that join what the articles said (`assemble`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ...content.cards import CuratedCard
 from ...content.models import Article
 from ...nlp.models import Mention, ParsedArticle
+from ...pipeline.fingerprint import code_version, fingerprint, model_texts
+from ...pipeline.store import StageStore, cache_key, stored, stored_together
 from ..geo import Gazetteer
 from ..models import Entity, EntityKind, EntityMention
 from .cards import apply_card
+from .context import Recorder, ResolutionContext, resolution_context, without_authors
 from .constructors import card_entity
 from .mentions import (NAME_LABELS, MentionContext, countries_in, in_share_buttons, list_items, reports_sport,
                        resolve_mention)
-from .models import Resolution
+from .models import ArticleResolution, Collected, NameMentions, Person, Resolution, ResolvedArticle
 from .names import acronym, clean_name, fold, is_acronym, person_name
-from .people import People, Person, PersonEvidence, collect_people, missed_surnames, person_evidence
-from .places import add_referenced_countries, attach_appositions, attach_landmarks, join_city_areas
-from .roles import attach_roles
+from .people import PersonEvidence, article_evidence, collect_people, missed_surnames
+from .places import (add_referenced_countries, apposition_links, attach_appositions, attach_landmarks, drop_absorbed,
+                     join_city_areas, landmark_links)
+from .roles import attach_roles, role_statements
+
+NAMES = "resolve-names"  # the store's namespaces: each article's name mentions,
+PEOPLE = "resolve-people"  # the full names of all articles,
+RESOLVED = "resolve-articles"  # what each article's mentions resolve to,
+RESOLUTION = "resolution"  # and the resolution of all articles
 
 
 def resolve_entities(
@@ -32,56 +47,119 @@ def resolve_entities(
     parsed: Mapping[str, ParsedArticle],
     gazetteer: Gazetteer,
     cards: Sequence[CuratedCard] = (),
+    store: StageStore | None = None,
 ) -> Resolution:
     """Resolve every mention of every article to an entity (or to nothing, for dates and noise).
 
     Curated cards come first: a mention spelling a card's name or alias is that card's entity, a card's
     person lends its surname to lone mentions, and every fact a card states replaces the extracted one.
     A resolved mention's offsets cover the name alone, without a leading "the" or a possessive.
-    """
-    authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: [m for listed in parsed[a.id].mentions
-                         if listed.label in NAME_LABELS and not in_share_buttons(listed, a.text)
-                         for m in list_items(listed, parsed[a.id], gazetteer)
-                         if fold(clean_name(m.text)) not in authors] for a in articles}
-    article_countries = {aid: countries_in(ms, gazetteer) for aid, ms in by_article.items()}
-    evidence = person_evidence(by_article, parsed)
-    collected = collect_people(by_article, article_countries, evidence, gazetteer)
-    people = People(collected + [Person(name=c.name, tokens=tuple(fold(c.name).split())) for c in cards
-                                 if c.kind == EntityKind.PERSON and not any(p.name == c.name for p in collected)])
-    capitals = {fold(c.capital): c.code for c in gazetteer.countries() if c.capital}
-    card_names = {}
-    for card in cards:
-        for name in card.names:
-            card_names.setdefault(fold(clean_name(name)), card)
 
+    With `store` (and a gazetteer of known data), each part is taken from it when the same code read the same
+    inputs: an article's name mentions by its parse; the full names by the evidence and the mentions' words;
+    an article's resolution by its parse while what it read of the context still holds (`context`), so an edit
+    resolves again only the edited article and those that asked about what changed; and the whole by the
+    content of the articles' resolutions, so an edit that changes none of them stops there.
+    """
+    cache = store.cache if store is not None and gazetteer.version is not None else None
+    version = code_version(__name__)
+    common = fingerprint(version, gazetteer.version)
+    keys = ([cache_key(common, a.id, store.parses[a.id]) for a in articles] if store is not None and cache is not None
+            else [""] * len(articles))
+
+    def collect(mentions: Mapping[str, list[Mention]], countries: Mapping[str, list[str]],
+                evidence: PersonEvidence, gazetteer: Gazetteer) -> list[Person]:
+        """`collect_people`, keyed by what it reads: the evidence, and each article's mentions (their words
+        and labels) and first three countries."""
+        key = fingerprint(version, gazetteer.version, evidence.digest, [
+            (aid, json.dumps([(m.text, m.label) for m in mentions[aid]]), countries[aid][:3])
+            for aid in sorted(mentions)]) if cache is not None else ""
+        return list(stored(cache, PEOPLE, key, Collected, lambda: Collected(
+            people=tuple(collect_people(mentions, countries, evidence, gazetteer)))).people)
+
+    named = stored_together(cache, NAMES, keys, NameMentions, lambda missing: (
+        name_mentions(articles[i], parsed[articles[i].id], gazetteer) for i in missing))
+    context = resolution_context(articles, parsed, named, gazetteer, cards, collect)
+    records = [r.resolution for r in stored_together(
+        cache, RESOLVED, keys, ResolvedArticle,
+        lambda missing: (resolve_article(articles[i], parsed[articles[i].id], named[i].mentions, context, gazetteer)
+                         for i in missing),
+        lambda i, held: context.still_holds(articles[i].id, held.reads))]
+    key = fingerprint(version, gazetteer.version, model_texts(*cards), [(a.id, a.date) for a in articles],
+                      model_texts(*records)) if cache is not None else ""
+    return stored(cache, RESOLUTION, key, Resolution,
+                  lambda: assemble(articles, records, cards, context.card_names, gazetteer))
+
+
+def name_mentions(article: Article, parsed: ParsedArticle, gazetteer: Gazetteer) -> NameMentions:
+    """An article's mentions that may name an entity: those of a name's label, not in a row of share buttons,
+    a list of names split into one mention each (`list_items`); with what they show of who is a person."""
+    mentions = tuple(m for listed in parsed.mentions
+                     if listed.label in NAME_LABELS and not in_share_buttons(listed, article.text)
+                     for m in list_items(listed, parsed, gazetteer))
+    return NameMentions(mentions=mentions, evidence=article_evidence(mentions, parsed))
+
+
+def resolve_article(article: Article, parsed: ParsedArticle, named: Sequence[Mention], context: ResolutionContext,
+                    gazetteer: Gazetteer) -> ResolvedArticle:
+    """What one article's name mentions (`name_mentions`) resolve to in the context of all articles, with
+    what `assemble` reads of its words (where places lie, people's titles, the areas written after cities)
+    and what it read of the context."""
+    recorder = Recorder(context)
+    mentions = without_authors(named, recorder.authors)
+    asked = MentionContext(people=recorder.people, evidence=recorder.evidence,
+                           countries=countries_in(mentions, gazetteer), capitals=context.capitals,
+                           gazetteer=gazetteer, parsed=parsed, sport=reports_sport(parsed))
+    found: list[tuple[Mention, Entity]] = []
+    for mention in mentions:
+        card = recorder.card_names.get(fold(clean_name(mention.text)))
+        entity = card_entity(card) if card is not None else resolve_mention(mention, asked)
+        if entity is not None:
+            found.append((mention, entity))
+    found += missed_surnames(article.id, parsed, recorder.people, recorder.authors)
+    found.sort(key=lambda pair: pair[0].start)
     entities: dict[str, Entity] = {}
-    resolved: list[EntityMention] = []
-    for article in articles:
-        context = MentionContext(people=people, evidence=evidence, countries=article_countries[article.id],
-                                 capitals=capitals, gazetteer=gazetteer, parsed=parsed[article.id],
-                                 sport=reports_sport(parsed[article.id]))
-        found: list[tuple[Mention, Entity]] = []
-        for mention in by_article[article.id]:
-            card = card_names.get(fold(clean_name(mention.text)))
-            entity = card_entity(card) if card is not None else resolve_mention(mention, context)
-            if entity is not None:
-                found.append((mention, entity))
-        found += missed_surnames(article.id, parsed[article.id], people, authors)
-        for mention, entity in sorted(found, key=lambda pair: pair[0].start):
-            entities[entity.id] = _merge(entities.get(entity.id), entity)
-            start, end = _name_offsets(mention, evidence if entity.kind == EntityKind.PERSON else None)
-            resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
-                                          start=start, end=end, text=article.text[start:end]))
-    resolved = merge_organization_names(entities, resolved, gazetteer)
-    attach_landmarks(entities, resolved, parsed)
-    attach_appositions(entities, resolved, parsed, gazetteer)
-    attach_roles(entities, resolved, parsed, {a.id: a.date for a in articles})
+    _gather(entities, (entity for _, entity in found))
+    resolved = []
+    for mention, entity in found:
+        start, end = _name_offsets(mention, recorder.evidence if entity.kind == EntityKind.PERSON else None)
+        resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
+                                      start=start, end=end, text=article.text[start:end]))
+    joined, absorbed = join_city_areas(resolved, entities, article.text, gazetteer)
+    roles, successions = role_statements(resolved, entities, parsed)
+    return ResolvedArticle(reads=recorder.reads(), resolution=ArticleResolution(
+        entities=entities, mentions=tuple(joined), absorbed=tuple(absorbed),
+        landmarks=tuple(landmark_links(resolved, entities, parsed)),
+        appositions=tuple(apposition_links(resolved, entities, parsed)), roles=tuple(roles),
+        successions=tuple(successions)))
+
+
+def assemble(articles: Sequence[Article], records: Sequence[ArticleResolution], cards: Sequence[CuratedCard],
+             card_names: Mapping[str, CuratedCard], gazetteer: Gazetteer) -> Resolution:
+    """The resolution of all articles from each one's (`resolve_article`, in the order of `articles`): one
+    entity per id, organisations merged, places located, roles dated, cards applied."""
+    entities: dict[str, Entity] = {}
+    for record in records:
+        _gather(entities, record.entities.values())
+    merged = merge_organization_names(entities, gazetteer)  # the links below name no organisation: no merged id
+    ordered = sorted(zip(articles, records, strict=True), key=lambda pair: pair[0].id)
+    attach_landmarks(entities, [link for _, record in ordered for link in record.landmarks])
+    attach_appositions(entities, [link for _, record in ordered for link in record.appositions], gazetteer)
+    attach_roles(entities, [(statement, article.date) for article, record in ordered for statement in record.roles],
+                 [succession for _, record in ordered for succession in record.successions])
     for card in cards:
         apply_card(card, entities, gazetteer, card_names)
     add_referenced_countries(entities, gazetteer)
-    resolved = join_city_areas(entities, resolved, {a.id: a.text for a in articles}, gazetteer)
-    return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(resolved))
+    mentions = [m.model_copy(update={"entity_id": merged[m.entity_id]}) if m.entity_id in merged else m
+                for _, record in ordered for m in record.mentions]
+    drop_absorbed(entities, mentions, (merged.get(e, e) for _, record in ordered for e in record.absorbed))
+    return Resolution(entities=dict(sorted(entities.items())), mentions=tuple(mentions))
+
+
+def _gather(entities: dict[str, Entity], found: Iterable[Entity]) -> None:
+    """One entity per id, as first found, with the country and place kind later finds add."""
+    for entity in found:
+        entities[entity.id] = _merge(entities.get(entity.id), entity)
 
 
 def _merge(old: Entity | None, new: Entity) -> Entity:
@@ -105,12 +183,11 @@ def _long_forms(name: str) -> set[str]:
     return {form for form in forms if len(form) >= 2}
 
 
-def merge_organization_names(entities: dict[str, Entity], mentions: list[EntityMention],
-                             gazetteer: Gazetteer) -> list[EntityMention]:
+def merge_organization_names(entities: dict[str, Entity], gazetteer: Gazetteer) -> dict[str, str]:
     """One organisation, one entity: an acronym joins the one long form whose initials it is ("EU" and
     "European Union"), and a name with its country in front joins the name without it ("U.S. Centers for
     Disease Control" and "Centers for Disease Control"). The long form names the page; the others become
-    aliases."""
+    aliases. The ids merged, and the id each went into."""
     organizations = {e.id: e for e in entities.values() if e.kind == EntityKind.ORGANIZATION}
     by_acronym: dict[str, set[str]] = defaultdict(set)
     for entity in organizations.values():
@@ -140,7 +217,7 @@ def merge_organization_names(entities: dict[str, Entity], mentions: list[EntityM
         merged[source] = into
     for source in merged:
         del entities[source]
-    return [m.model_copy(update={"entity_id": merged[m.entity_id]}) if m.entity_id in merged else m for m in mentions]
+    return merged
 
 
 def _base_name(candidates: set[str], organizations: Mapping[str, Entity]) -> str | None:

@@ -15,8 +15,9 @@ from ..geo import LARGE_CITY, Gazetteer, Place
 from ..models import Entity
 from .constructors import (country_entity, country_id_by_code, named_place_entity, organization_entity, person_entity,
                            place_entity)
+from .models import Person
 from .names import capitalised, clean_name, fold, given_names, is_acronym, name_words, office_titles
-from .people import People, Person, PersonEvidence, name_owner, untitled_place
+from .people import AskedPeople, PersonEvidence, untitled_place
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -26,7 +27,7 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 class MentionContext:
     """What the resolution of one mention may look at beyond the mention itself."""
 
-    people: People
+    people: AskedPeople
     evidence: PersonEvidence
     countries: Sequence[str]  # ISO codes the article names, most named first
     capitals: Mapping[str, str]  # folded capital -> ISO code of its country
@@ -98,8 +99,8 @@ def resolve_mention(mention: Mention, context: MentionContext) -> Entity | None:
                 and bool(gazetteer.places(name)))
     if (capitalised(name) and country is None and label != "NORP" and not outvoted
             and gazetteer.country_by_demonym(name) is None):
-        owner = name_owner(parts, mention.article_id, context.people, context.countries,
-                           spelled_otherwise=label == "PERSON")
+        owner = context.people.owner(parts, mention.article_id, context.countries,
+                                     spelled_otherwise=label == "PERSON")
         if owner is not None:
             return person_entity(owner)
         if label != "PERSON" and _is_person_name(bare := context.evidence.bare_name(mention.text), label, context):
@@ -144,7 +145,7 @@ def resolve_mention(mention: Mention, context: MentionContext) -> Entity | None:
             named_body = name_words().get(parts[-1]) == "organization" or folded in context.evidence.neuter
             known = country is not None or gazetteer.places(name) or folded in context.evidence.common
             return organization_entity(name) if named_body and not known else None
-        if len(parts) == 1 and not context.evidence.titled.intersection(parts) and _listed_with_place(mention, context):
+        if len(parts) == 1 and parts[0] not in context.evidence.titled and _listed_with_place(mention, context):
             place = gazetteer.place(name, context.countries)  # "Osaka, Kyoto and Kobe": a city read as a person
             if place is not None:
                 return place_entity(place, gazetteer)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 
+from pydantic import BaseModel, Field
+
 from ...contract import Frozen
-from ..models import Entity, EntityMention
+from ...nlp.models import Mention
+from ..models import Entity, EntityKind, EntityMention
+
+RoleStatement = tuple[str, str, str | None, bool]  # (person id, title, country id, former)
+Succession = tuple[str, str, str]  # (holder id, other id, "predecessor" | "successor")
 
 
 class Resolution(Frozen):
@@ -21,6 +27,69 @@ class Resolution(Frozen):
         for mention in sorted(self.mentions, key=lambda m: (m.article_id, m.start, m.end)):
             by_article[mention.article_id].append(mention)
         return dict(by_article)
+
+
+class Person(BaseModel):
+    """A full name of the digest, with the articles that name it and the countries those articles name most."""
+
+    name: str
+    tokens: tuple[str, ...]  # folded name parts
+    articles: set[str] = Field(default_factory=set)
+    countries: Counter[str] = Field(default_factory=Counter)
+
+
+class Collected(Frozen):
+    """The full names of the digest (`people.collect_people`), as the store keeps them."""
+
+    people: tuple[Person, ...]
+
+
+class ArticleEvidence(Frozen):
+    """What one article's mentions show of who is a person (`people.article_evidence`)."""
+
+    labels: tuple[tuple[str, bool], ...]  # each mention's folded name, and whether it was labelled PERSON
+    titled: tuple[str, ...]  # folded names, and their last words, written after an honorific or title
+    pronouns: tuple[tuple[str, str], ...]  # ("he" or "it", a folded lone name a pronoun follows)
+
+
+class NameMentions(Frozen):
+    """One article's mentions that may name an entity, and their evidence; its authors' among them (who is
+    an author depends on every article, so they are left out later)."""
+
+    mentions: tuple[Mention, ...]
+    evidence: ArticleEvidence
+
+
+class ArticleResolution(Frozen):
+    """What one article's mentions resolve to, and what the steps over all articles read of its words."""
+
+    entities: dict[str, Entity]  # the entities its mentions name, by id, in the order first named
+    mentions: tuple[EntityMention, ...]  # in reading order, a city and its area as one ("Denver, Colorado")
+    absorbed: tuple[str, ...]  # entities of the areas so joined
+    landmarks: tuple[tuple[str, str], ...]  # (place, place its sentence puts it in): `places.landmark_links`
+    appositions: tuple[tuple[str, str], ...]  # (place, larger place after a comma): `places.apposition_links`
+    roles: tuple[RoleStatement, ...]  # titles written with people's names, in reading order
+    successions: tuple[Succession, ...]
+
+
+class ContextReads(Frozen):
+    """What one article's resolution asked of the context of all articles, each read with its answer
+    (`context.Recorder`)."""
+
+    words: dict[str, dict[str, bool]]  # set (of the evidence, or the authors) -> folded word -> whether it holds it
+    full_names: tuple[tuple[tuple[str, ...], str | None], ...]  # folded parts -> the person they spell in full
+    owners: tuple[tuple[tuple[str, ...], bool, str | None], ...]  # (parts, spelled otherwise) -> whose they are
+    named_in: tuple[str, ...] | None  # the people the article names in full, when asked
+    cards: dict[str, tuple[EntityKind, str] | None]  # folded name -> its card's kind and name
+    words_digest: str  # `context.ResolutionContext.digests` of the context read: while the same, the reads hold
+    people_digest: str
+
+
+class ResolvedArticle(Frozen):
+    """One article's resolution, with what it read of the context: as the store keeps it."""
+
+    resolution: ArticleResolution
+    reads: ContextReads
 
 
 def mentions_by_sentence(mentions: Iterable[EntityMention]) -> dict[tuple[str, int], list[EntityMention]]:

@@ -5,31 +5,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from ...nlp.models import Mention, ParsedArticle, Token
+from ...pipeline.fingerprint import fingerprint
 from ..geo import Gazetteer, Place
 from ..models import Entity
 from .constructors import person_entity
+from .models import ArticleEvidence, Person
 from .names import (HONORIFICS, PARTICLES, POSSESSIVE, capitalised, clean_name, fold, given_names, is_acronym,
                     name_words, office_titles, person_name, read_title, same_given_name)
 
 PROMINENCE = 4  # a lone surname goes to the one of several namesakes named in at least this many times the articles
 FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names are spelling variants
 SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname otherwise ("Lukashenka")
-
-
-@dataclass
-class Person:
-    """A full name of the digest, with the articles that name it and the countries those articles name most."""
-
-    name: str
-    tokens: tuple[str, ...]  # folded name parts
-    articles: set[str] = field(default_factory=set)
-    countries: Counter = field(default_factory=Counter)
 
 
 def collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
@@ -53,6 +47,17 @@ def collect_people(by_article: Mapping[str, list[Mention]], article_countries: M
             person.articles.add(article_id)
             person.countries.update(article_countries[article_id][:3])
     return people
+
+
+class AskedPeople(Protocol):
+    """What resolving one article asks of the digest's people: `People`, or a record of the asking."""
+
+    def full_name(self, parts: tuple[str, ...]) -> Person | None: ...
+
+    def owner(self, parts: tuple[str, ...], article_id: str, countries: Sequence[str],
+              spelled_otherwise: bool = False) -> Person | None: ...
+
+    def named_in(self, article_id: str) -> list[Person]: ...
 
 
 class People:
@@ -85,6 +90,15 @@ class People:
             self._full_names[parts] = next((p for p in self.all if same_full_name(p.tokens, parts)), None)
         return self._full_names[parts]
 
+    def owner(self, parts: tuple[str, ...], article_id: str, countries: Sequence[str],
+              spelled_otherwise: bool = False) -> Person | None:
+        """The one person a part of a full name refers to (`name_owner`)."""
+        return name_owner(parts, article_id, self, countries, spelled_otherwise)
+
+    def named_in(self, article_id: str) -> list[Person]:
+        """The people an article names in full."""
+        return self.of_article.get(article_id, [])
+
 
 def same_full_name(one: Sequence[str], other: Sequence[str]) -> bool:
     """Two folded full names of one person: spelling variants ("Lukashenko"/"Lukashenka"), or the same
@@ -105,6 +119,11 @@ class PersonEvidence:
     common: frozenset[str]  # folded words written in lower case more often than capitalised inside a sentence
     pronouned: frozenset[str]  # folded lone names labelled PERSON that a "he" or "she" follows (coreference)
     neuter: frozenset[str]  # folded lone names labelled PERSON that "it" or "its" follows twice and "he" never
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of the evidence, for the keys of what reads it."""
+        return fingerprint([sorted(getattr(self, f.name)) for f in fields(self)])
 
     def holds(self, name: str) -> bool:
         return fold(name) in self.titled or fold(name) in self.voted
@@ -149,31 +168,45 @@ class PersonEvidence:
         words = fold(name).split()
         return (bool(words) and (name[:1].isupper() or words[0] in PARTICLES) and capitalised(name)
                 and not self.names_a_thing(name) and not is_acronym(name)
-                and (len(words) >= 2 or words[0] in given_names() or fold(name) in self.titled | self.pronouned))
+                and (len(words) >= 2 or words[0] in given_names() or fold(name) in self.titled
+                     or fold(name) in self.pronouned))
 
 
-def person_evidence(by_article: Mapping[str, list[Mention]], parsed: Mapping[str, ParsedArticle]) -> PersonEvidence:
+def article_evidence(mentions: Sequence[Mention], parsed: ParsedArticle) -> ArticleEvidence:
+    """What one article's mentions show of who is a person: each name with whether it was labelled PERSON,
+    the names (and surnames) a title goes with, the lone names a pronoun follows."""
+    people = [m for m in mentions if m.label == "PERSON"]
+    labels: list[tuple[str, bool]] = []
+    titled: dict[str, None] = {}
+    pronouns: list[tuple[str, str]] = []
+    for mention in mentions:
+        name = fold(person_name(mention.text))
+        if not name:
+            continue
+        labels.append((name, mention.label == "PERSON"))
+        if (mention.label == "PERSON" and len(name.split()) == 1
+                and (pronoun := _pronoun_after(mention, people, parsed.tokens))):
+            pronouns.append((pronoun, name))
+        if _titled(parsed.tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
+            titled.update(dict.fromkeys((name, name.split()[-1])))
+    return ArticleEvidence(labels=tuple(labels), titled=tuple(titled), pronouns=tuple(pronouns))
+
+
+def person_evidence(articles: Iterable[ArticleEvidence], parsed: Iterable[ParsedArticle]) -> PersonEvidence:
+    """The evidence of all articles, from each one's (`article_evidence`) and its parse."""
     labels: dict[str, Counter] = defaultdict(Counter)
     titled: set[str] = set()
     pronouns: dict[str, Counter] = {"he": Counter(), "it": Counter()}
-    for article_id in sorted(by_article):
-        tokens = parsed[article_id].tokens
-        people = [m for m in by_article[article_id] if m.label == "PERSON"]
-        for mention in by_article[article_id]:
-            name = fold(person_name(mention.text))
-            if not name:
-                continue
-            labels[name][mention.label == "PERSON"] += 1
-            if (mention.label == "PERSON" and len(name.split()) == 1
-                    and (pronoun := _pronoun_after(mention, people, tokens))):
-                pronouns[pronoun][name] += 1
-            if _titled(tokens, mention.first_token) or person_name(mention.text) != clean_name(mention.text):
-                titled.update({name, name.split()[-1]})
+    for article in articles:
+        for name, person in article.labels:
+            labels[name][person] += 1
+        titled.update(article.titled)
+        for pronoun, name in article.pronouns:
+            pronouns[pronoun][name] += 1
     voted = {name for name, count in sorted(labels.items()) if count[True] > count[False]}
     outvoted = {name for name, count in sorted(labels.items()) if count[False] > count[True]}
     return PersonEvidence(titled=frozenset(titled), voted=frozenset(voted), outvoted=frozenset(outvoted),
-                          common=frozenset(_common_words(parsed[a] for a in sorted(by_article))),
-                          pronouned=frozenset(pronouns["he"]),
+                          common=frozenset(_common_words(parsed)), pronouned=frozenset(pronouns["he"]),
                           neuter=frozenset(name for name, count in pronouns["it"].items()
                                            if count >= 2 and name not in pronouns["he"]))
 
@@ -276,12 +309,12 @@ def untitled_place(name: str, evidence: PersonEvidence, gazetteer: Gazetteer,
     return gazetteer.place(name, countries)
 
 
-def missed_surnames(article_id: str, parsed: ParsedArticle, people: People,
-                    authors: set[str]) -> list[tuple[Mention, Entity]]:
+def missed_surnames(article_id: str, parsed: ParsedArticle, people: AskedPeople,
+                    authors: Container[str]) -> list[tuple[Mention, Entity]]:
     """Lone surnames the NER left unlabelled ("... attack on Turnbull"): a capitalised proper noun, alone,
     that ends the full name of exactly one person named in the same article."""
     local: dict[str, list[Person]] = defaultdict(list)
-    for person in people.of_article.get(article_id, []):
+    for person in people.named_in(article_id):
         if fold(person.name) not in authors:
             local[person.tokens[-1]].append(person)
     if not local:

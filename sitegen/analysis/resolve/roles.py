@@ -6,38 +6,46 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
 from ..models import Entity, EntityKind, EntityMention, Role
-from .models import mentions_by_sentence
+from .models import RoleStatement, Succession, mentions_by_sentence
 from .names import FORMER, office_titles, read_title
 
 
-def attach_roles(entities: dict[str, Entity], mentions: Sequence[EntityMention],
-                 parsed: Mapping[str, ParsedArticle], dates: Mapping[str, dt.date | None]) -> None:
-    """Titles in apposition become roles: "Japanese Prime Minister Sanae Takaichi", "then-President X",
-    "X, South Korea's president". The country comes from the demonym or country named with the title, the
-    time from the articles that state it."""
-    statements: dict[str, list[tuple[str, str | None, bool, dt.date]]] = defaultdict(list)
+def role_statements(mentions: Sequence[EntityMention], entities: Mapping[str, Entity],
+                    parsed: ParsedArticle) -> tuple[list[RoleStatement], list[Succession]]:
+    """The titles one article writes in apposition to people, in reading order: "Japanese Prime Minister
+    Sanae Takaichi", "then-President X", "X, South Korea's president" (the country from the demonym or
+    country named with the title); and who it calls whose predecessor or successor."""
+    statements: list[RoleStatement] = []
     by_sentence = mentions_by_sentence(mentions)
-    for (article_id, _), group in by_sentence.items():
-        text = parsed[article_id]
+    for group in by_sentence.values():
         for index, mention in enumerate(group):
             if entities[mention.entity_id].kind != EntityKind.PERSON:
                 continue
             before = group[index - 1] if index else None
-            role = _title_before(text, mention, before, entities)
+            role = _title_before(parsed, mention, before, entities)
             if role is None and index + 1 < len(group):
-                role = _title_after(text, mention, group[index + 1], entities)
+                role = _title_after(parsed, mention, group[index + 1], entities)
             if role is not None:
-                statements[mention.entity_id].append((*role, dates.get(article_id) or dt.date.min))
-    successions = _successions(entities, by_sentence, parsed)
-    for person_id, stated in statements.items():
-        role_list = _roles_at_latest(stated)
+                statements.append((mention.entity_id, *role))
+    return statements, _successions(entities, by_sentence, parsed)
+
+
+def attach_roles(entities: dict[str, Entity], statements: Sequence[tuple[RoleStatement, dt.date | None]],
+                 successions: Iterable[Succession]) -> None:
+    """Titles in apposition (`role_statements`, each with its article's date) become roles, held or former at
+    the time the articles that state them give."""
+    stated: dict[str, list[tuple[str, str | None, bool, dt.date]]] = defaultdict(list)
+    for (person_id, title, country, former), date in statements:
+        stated[person_id].append((title, country, former, date or dt.date.min))
+    for person_id, roles in stated.items():
+        role_list = _roles_at_latest(roles)
         country = next((r.country for r in role_list if r.country), entities[person_id].country)
         entities[person_id] = entities[person_id].model_copy(update={"roles": role_list, "country": country})
-    for holder_id, other_id, word in successions:  # "Takaichi's predecessor Shigeru Ishiba"
+    for holder_id, other_id, word in sorted(set(successions)):  # "Takaichi's predecessor Shigeru Ishiba"
         inherited = tuple(Role(title=r.title, country=r.country, former=word == "predecessor", as_of=r.as_of)
                           for r in entities[holder_id].roles if not r.former and office_titles().get(r.title.lower()))
         other = entities[other_id]
@@ -81,17 +89,17 @@ def _tidy_roles(roles: tuple[Role, ...]) -> tuple[Role, ...]:
 
 
 def _successions(entities: Mapping[str, Entity], by_sentence: Mapping[tuple[str, int], list[EntityMention]],
-                 parsed: Mapping[str, ParsedArticle]) -> list[tuple[str, str, str]]:
+                 parsed: ParsedArticle) -> list[Succession]:
     """(holder, other, "predecessor"|"successor") from "<holder>'s predecessor <other>"."""
     found = []
-    for (article_id, _), group in by_sentence.items():
+    for group in by_sentence.values():
         for first, second in zip(group, group[1:]):
             if entities[first.entity_id].kind != EntityKind.PERSON or entities[second.entity_id].kind != EntityKind.PERSON:
                 continue
-            gap = parsed[article_id].tokens_text(first.start, second.start).split()[1:]
+            gap = parsed.tokens_text(first.start, second.start).split()[1:]
             if gap[:1] in (["'s"], ["’s"]) and len(gap) == 2 and gap[1].lower() in {"predecessor", "successor"}:
                 found.append((first.entity_id, second.entity_id, gap[1].lower()))
-    return sorted(set(found))
+    return found
 
 
 def _title_before(text: ParsedArticle, person: EntityMention, before: EntityMention | None,
