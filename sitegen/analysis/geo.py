@@ -180,7 +180,7 @@ class CityIndex(BaseModel):
         return self.order[start:end]
 
 
-def _index_cities(cities: Mapping[str, Mapping]) -> _CityIndex:
+def _index_cities(cities: Mapping[str, Mapping]) -> CityIndex:
     """Index each city under its name and its Latin-script alternate names.
 
     Alternate names that start in lower case are skipped: in geonames they are machine transliterations
