@@ -20,8 +20,7 @@ STAGES = [(articles, "read_article", articles.READ, lambda call: call[1]),  # (m
           (extract, "article_statements", extract.STATEMENTS, lambda call: call[0].article_id)]
 DAMAGED = [*STAGES, (assemble, "describe_event", assemble.DESCRIBED, lambda call: call[0][0].id),
            (entities, "name_mentions", entities.NAMES, lambda call: call[0].id),
-           (entities, "collect_people", entities.PEOPLE, lambda call: ""),
-           (entities, "assemble", entities.RESOLUTION, lambda call: "")]
+           (entities, "collect_people", entities.PEOPLE, lambda call: "")]
 
 
 def counting(monkeypatch, module, name, which) -> list[str]:

@@ -20,15 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from ...content.cards import CuratedCard
 from ...content.models import Article
 from ...nlp.models import Mention, ParsedArticle
-from ...pipeline.fingerprint import code_version, fingerprint, model_texts
+from ...pipeline.fingerprint import code_version, fingerprint
 from ...pipeline.store import StageStore, cache_key, stored, stored_together
 from ..geo import Gazetteer
 from ..models import Entity, EntityKind, EntityMention
 from .cards import apply_card
 from .context import Recorder, ResolutionContext, resolution_context, without_authors
 from .constructors import card_entity
-from .mentions import (NAME_LABELS, MentionContext, countries_in, in_share_buttons, list_items, reports_sport,
-                       resolve_mention)
+from .mentions import NAME_LABELS, MentionContext, in_share_buttons, list_items, reports_sport, resolve_mention
 from .models import ArticleResolution, Collected, NameMentions, Person, Resolution, ResolvedArticle
 from .names import acronym, clean_name, fold, is_acronym, person_name
 from .people import PersonEvidence, article_evidence, collect_people, missed_surnames
@@ -38,8 +37,7 @@ from .roles import attach_roles, role_statements
 
 NAMES = "resolve-names"  # the store's namespaces: each article's name mentions,
 PEOPLE = "resolve-people"  # the full names of all articles,
-RESOLVED = "resolve-articles"  # what each article's mentions resolve to,
-RESOLUTION = "resolution"  # and the resolution of all articles
+RESOLVED = "resolve-articles"  # and what each article's mentions resolve to
 
 
 def resolve_entities(
@@ -58,8 +56,8 @@ def resolve_entities(
     With `store` (and a gazetteer of known data), each part is taken from it when the same code read the same
     inputs: an article's name mentions by its parse; the full names by the evidence and the mentions' words;
     an article's resolution by its parse while what it read of the context still holds (`context`), so an edit
-    resolves again only the edited article and those that asked about what changed; and the whole by the
-    content of the articles' resolutions, so an edit that changes none of them stops there.
+    resolves again only the edited article and those that asked about what changed. The steps over all
+    articles (`assemble`) read only the articles' resolutions, and take less time than keeping their result.
     """
     cache = store.cache if store is not None and gazetteer.version is not None else None
     version = code_version(__name__)
@@ -85,10 +83,7 @@ def resolve_entities(
         lambda missing: (resolve_article(articles[i], parsed[articles[i].id], named[i].mentions, context, gazetteer)
                          for i in missing),
         lambda i, held: context.still_holds(articles[i].id, held.reads))]
-    key = fingerprint(version, gazetteer.version, model_texts(*cards), [(a.id, a.date) for a in articles],
-                      model_texts(*records)) if cache is not None else ""
-    return stored(cache, RESOLUTION, key, Resolution,
-                  lambda: assemble(articles, records, cards, context.card_names, gazetteer))
+    return assemble(articles, records, cards, context.card_names, gazetteer)
 
 
 def name_mentions(article: Article, parsed: ParsedArticle, gazetteer: Gazetteer) -> NameMentions:
@@ -106,9 +101,9 @@ def resolve_article(article: Article, parsed: ParsedArticle, named: Sequence[Men
     what `assemble` reads of its words (where places lie, people's titles, the areas written after cities)
     and what it read of the context."""
     recorder = Recorder(context)
-    mentions = without_authors(named, recorder.authors)
+    mentions = without_authors(named, recorder.authors)  # the countries it names follow from these
     asked = MentionContext(people=recorder.people, evidence=recorder.evidence,
-                           countries=countries_in(mentions, gazetteer), capitals=context.capitals,
+                           countries=context.countries[article.id], capitals=context.capitals,
                            gazetteer=gazetteer, parsed=parsed, sport=reports_sport(parsed))
     found: list[tuple[Mention, Entity]] = []
     for mention in mentions:
