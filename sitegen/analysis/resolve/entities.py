@@ -28,7 +28,8 @@ from .cards import apply_card
 from .context import Recorder, ResolutionContext, resolution_context, without_authors
 from .constructors import card_entity
 from .mentions import NAME_LABELS, MentionContext, in_share_buttons, list_items, reports_sport, resolve_mention
-from .models import ArticleResolution, Collected, NameMentions, Person, Resolution, ResolvedArticle
+from .models import (ArticleResolution, Collected, NameMentions, Person, Resolution, ResolvedArticle,
+                     mentions_by_sentence)
 from .names import acronym, clean_name, fold, is_acronym, person_name
 from .people import PersonEvidence, article_evidence, collect_people, missed_surnames
 from .places import (add_referenced_countries, apposition_links, attach_appositions, attach_landmarks, drop_absorbed,
@@ -121,11 +122,12 @@ def resolve_article(article: Article, parsed: ParsedArticle, named: Sequence[Men
         resolved.append(EntityMention(entity_id=entity.id, article_id=article.id, sentence=mention.sentence,
                                       start=start, end=end, text=article.text[start:end]))
     joined, absorbed = join_city_areas(resolved, entities, article.text, gazetteer)
-    roles, successions = role_statements(resolved, entities, parsed)
+    sentences = list(mentions_by_sentence(resolved).values())
+    roles, successions = role_statements(sentences, entities, parsed)
     return ResolvedArticle(reads=recorder.reads(), resolution=ArticleResolution(
         entities=entities, mentions=tuple(joined), absorbed=tuple(absorbed),
-        landmarks=tuple(landmark_links(resolved, entities, parsed)),
-        appositions=tuple(apposition_links(resolved, entities, parsed)), roles=tuple(roles),
+        landmarks=tuple(landmark_links(sentences, entities, parsed)),
+        appositions=tuple(apposition_links(sentences, entities, parsed)), roles=tuple(roles),
         successions=tuple(successions)))
 
 

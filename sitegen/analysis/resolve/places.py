@@ -10,7 +10,6 @@ from ...nlp.models import ParsedArticle
 from ..geo import Gazetteer
 from ..models import Entity, EntityKind, EntityMention, entity_id
 from .constructors import country_entity
-from .models import mentions_by_sentence
 
 
 def add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer) -> None:
@@ -23,13 +22,14 @@ def add_referenced_countries(entities: dict[str, Entity], gazetteer: Gazetteer) 
             entities[ref] = country_entity(by_id[ref])
 
 
-def landmark_links(mentions: Sequence[EntityMention], entities: Mapping[str, Entity],
+def landmark_links(sentences: Iterable[Sequence[EntityMention]], entities: Mapping[str, Entity],
                    parsed: ParsedArticle) -> list[tuple[str, str]]:
-    """(landmark, place) entity ids where one article's words put a place in the place its sentence names
-    right after it ("the X temple in the town of Y"); `attach_landmarks` keeps those where the first is a
-    landmark. A landmark is a place, so only places count (an organisation may yet merge into another)."""
+    """(landmark, place) entity ids where one article's words (its mentions by sentence, in reading order) put a
+    place in the place its sentence names right after it ("the X temple in the town of Y"); `attach_landmarks`
+    keeps those where the first is a landmark. A landmark is a place, so only places count (an organisation may
+    yet merge into another)."""
     links = []
-    for group in mentions_by_sentence(mentions).values():
+    for group in sentences:
         for here, there in zip(group, group[1:]):
             if entities[here.entity_id].kind != EntityKind.PLACE or entities[there.entity_id].kind != EntityKind.PLACE:
                 continue
@@ -50,13 +50,14 @@ def attach_landmarks(entities: dict[str, Entity], links: Iterable[tuple[str, str
             update={"located_in": container.id, "country": landmark.country or container.country})
 
 
-def apposition_links(mentions: Sequence[EntityMention], entities: Mapping[str, Entity],
+def apposition_links(sentences: Iterable[Sequence[EntityMention]], entities: Mapping[str, Entity],
                      parsed: ParsedArticle) -> list[tuple[str, str]]:
-    """(place, larger place) entity ids of one article's "the town of Ikaruga, Nara", "Gyeongju, South Korea":
-    a place followed by a comma and another place or a country. Lists ("Orange, Riverside, Imperial Valley")
-    say nothing of the kind: the pair must not continue with another comma or "and"."""
+    """(place, larger place) entity ids of one article's "the town of Ikaruga, Nara", "Gyeongju, South Korea"
+    (its mentions by sentence): a place followed by a comma and another place or a country. Lists ("Orange,
+    Riverside, Imperial Valley") say nothing of the kind: the pair must not continue with another comma or
+    "and"."""
     links = []
-    for group in mentions_by_sentence(mentions).values():
+    for group in sentences:
         places = [m for m in group if entities[m.entity_id].kind in (EntityKind.PLACE, EntityKind.COUNTRY)]
 
         def listed(one: EntityMention, other: EntityMention) -> bool:

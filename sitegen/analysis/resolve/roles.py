@@ -10,18 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
 from ..models import Entity, EntityKind, EntityMention, Role
-from .models import RoleStatement, Succession, mentions_by_sentence
+from .models import RoleStatement, Succession
 from .names import FORMER, office_titles, read_title
 
 
-def role_statements(mentions: Sequence[EntityMention], entities: Mapping[str, Entity],
+def role_statements(sentences: Sequence[Sequence[EntityMention]], entities: Mapping[str, Entity],
                     parsed: ParsedArticle) -> tuple[list[RoleStatement], list[Succession]]:
-    """The titles one article writes in apposition to people, in reading order: "Japanese Prime Minister
-    Sanae Takaichi", "then-President X", "X, South Korea's president" (the country from the demonym or
-    country named with the title); and who it calls whose predecessor or successor."""
+    """The titles one article (its mentions by sentence, in reading order) writes in apposition to people:
+    "Japanese Prime Minister Sanae Takaichi", "then-President X", "X, South Korea's president" (the country
+    from the demonym or country named with the title); and who it calls whose predecessor or successor."""
     statements: list[RoleStatement] = []
-    by_sentence = mentions_by_sentence(mentions)
-    for group in by_sentence.values():
+    for group in sentences:
         for index, mention in enumerate(group):
             if entities[mention.entity_id].kind != EntityKind.PERSON:
                 continue
@@ -31,7 +30,7 @@ def role_statements(mentions: Sequence[EntityMention], entities: Mapping[str, En
                 role = _title_after(parsed, mention, group[index + 1], entities)
             if role is not None:
                 statements.append((mention.entity_id, *role))
-    return statements, _successions(entities, by_sentence, parsed)
+    return statements, _successions(entities, sentences, parsed)
 
 
 def attach_roles(entities: dict[str, Entity], statements: Sequence[tuple[RoleStatement, dt.date | None]],
@@ -88,11 +87,11 @@ def _tidy_roles(roles: tuple[Role, ...]) -> tuple[Role, ...]:
                  and (r.title != "Leader" or (r.country, r.former) not in specific))
 
 
-def _successions(entities: Mapping[str, Entity], by_sentence: Mapping[tuple[str, int], list[EntityMention]],
+def _successions(entities: Mapping[str, Entity], sentences: Iterable[Sequence[EntityMention]],
                  parsed: ParsedArticle) -> list[Succession]:
     """(holder, other, "predecessor"|"successor") from "<holder>'s predecessor <other>"."""
     found = []
-    for group in by_sentence.values():
+    for group in sentences:
         for first, second in zip(group, group[1:]):
             if entities[first.entity_id].kind != EntityKind.PERSON or entities[second.entity_id].kind != EntityKind.PERSON:
                 continue
