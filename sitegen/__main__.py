@@ -19,7 +19,8 @@ ALLOCATIONS_PER_COLLECTION = 50_000
 
 def main() -> None:
     gc.set_threshold(ALLOCATIONS_PER_COLLECTION, *gc.get_threshold()[1:])
-    if sys.argv[1:2] == ["build"]:
+    building = sys.argv[1:2] == ["build"]
+    if building:
         from .pipeline.state import parse_build_args, quick_build
 
         code = quick_build(sys.argv[2:], os.getcwd())
@@ -30,11 +31,10 @@ def main() -> None:
             from .nlp import warm
 
             warm.start(called)
-        from .cli import app
-
-        _exit_now(app)
     from .cli import app
 
+    if building:
+        _exit_now(app)
     app()
 
 
@@ -46,7 +46,7 @@ def _exit_now(command: Callable[[], object]) -> NoReturn:
         command()
         code = 0
     except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (done.code is not None)
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
         if isinstance(done.code, str):
             print(done.code, file=sys.stderr)
     atexit._run_exitfuncs()
