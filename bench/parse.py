@@ -17,7 +17,6 @@ threshold `MIN_ARTICLES_PER_PROCESS`. Medians of the rounds are printed.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import sys
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._corpus import DEFAULT_ALLSIDES, DEFAULT_ECBPLUS, MODEL, load_corpus  # noqa: E402
 from sitegen.content.models import Article  # noqa: E402
 from sitegen.nlp import engine, parse  # noqa: E402
+from sitegen.pipeline.executor import usable_cores  # noqa: E402
 from sitegen.pipeline.store import Cache  # noqa: E402
 
 
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated article counts for the 1-vs-2-process rows")
     args = parser.parse_args()
     articles = (load_corpus(args.allsides)[0] + load_corpus(args.ecbplus)[0])[:args.articles]
-    workers = min(len(os.sched_getaffinity(0)), len(articles) // parse.MIN_ARTICLES_PER_PROCESS) or 1
+    workers = min(usable_cores(), len(articles) // parse.MIN_ARTICLES_PER_PROCESS) or 1
     warm: list[float] = []
 
     def chosen() -> float:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..pipeline.executor import usable_cores
 
 if TYPE_CHECKING:
     from ..pipeline.state import Invocation
@@ -32,8 +33,7 @@ def start(called: Invocation) -> None:
     """Begin loading the pipeline `called` will parse with, in a forked process, where there is a core to
     spare and processes can fork; a build that parses nothing leaves it unused (stopped at exit)."""
     global _started
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if _started is not None or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if _started is not None or usable_cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()

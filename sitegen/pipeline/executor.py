@@ -35,6 +35,11 @@ class Executor(Protocol):
         """`task(batch, *shared)` over batches of `items`: one result per item, in input order."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class LocalExecutor:
     """In this process, all items as one batch, results as the task yields them: no Dask, no copies."""
 
@@ -53,8 +58,7 @@ class ForkingExecutor:
 
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        count = min(cores, len(items) // self.per_process)
+        count = min(usable_cores(), len(items) // self.per_process)
         if (count < 2 or threading.active_count() > 1 or multiprocessing.current_process().daemon
                 or "fork" not in multiprocessing.get_all_start_methods()):
             yield from task(items, *shared)
