@@ -52,7 +52,7 @@ def stop() -> None:
     if _started is not None:
         process, connection = _started
         _started = None
-        _finish(process, connection)
+        _finish(process, connection, wait=0.0)  # still loading, most likely: no answer to wait for
 
 
 def parses(model: str, patterns: Sequence[dict[str, str]], texts: Sequence[tuple[str, str]],
@@ -74,9 +74,10 @@ def parses(model: str, patterns: Sequence[dict[str, str]], texts: Sequence[tuple
         _finish(process, connection)
 
 
-def _finish(process: BaseProcess, connection: Connection) -> None:
+def _finish(process: BaseProcess, connection: Connection, wait: float = 0.1) -> None:
+    """Close the pipe; give the process `wait` seconds to end by itself, then end it."""
     connection.close()
-    process.join(timeout=0.1)
+    process.join(timeout=wait)
     if process.is_alive():
         process.terminate()
         process.join()
