@@ -6,6 +6,7 @@ The tests start their own LocalCluster on 127.0.0.1 (two worker processes); noth
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
@@ -245,3 +246,18 @@ def test_a_forking_executor_runs_long_maps_in_other_processes_in_input_order(mon
     assert os.getpid() not in {pid for _, pid in results}
     few = items[:MIN_ITEMS_PER_PROCESS]  # not worth a fork
     assert list(ForkingExecutor().map(with_pid, few, 5)) == [(n + 5, os.getpid()) for n in few]
+
+
+def test_a_forking_executor_hands_out_batches_that_shrink_to_the_smallest_at_the_end(monkeypatch):
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    sizes = []
+
+    def sizes_of(batch: list[int]) -> list[int]:
+        return [len(batch)] * len(batch)
+
+    for size, _ in itertools.groupby(ForkingExecutor(per_process=16).map(sizes_of, list(range(1000))),
+                                     key=lambda n: n):
+        sizes.append(size)
+    assert sizes[0] == 250  # a quarter of the items: half of what is left for each of the two processes
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 4  # never fewer than 16 / TASKS_PER_WORKER

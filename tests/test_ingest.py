@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+import yaml
+
+from sitegen.content import frontmatter
 from sitegen.content.articles import read_article, read_articles
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,6 +59,17 @@ def test_markdown_article_with_front_matter():
     assert (article.title, article.date, article.source, article.url, article.authors) == (
         "Leaders meet", dt.date(2024, 3, 1), "Example Times", "https://example.org/a", ("Ann Smith",))
     assert article.text == "The leaders met in Rome."
+
+
+@pytest.mark.parametrize("front_matter", [
+    "title: Leaders meet\ndate: 2024-03-01\nauthors: [Ann Smith, Bo Li]\nstance: left\n",
+    "title: 'Five *star* talks: a review'\ndate: '2024-03-01'\nauthors:\n  - Ann Smith\n",  # a `*` in a value
+    "title: yes\nsource: 2024\nurl: null\n",
+])
+def test_front_matter_reads_the_same_through_libyaml_as_through_the_python_reader(front_matter):
+    block = "\n" + front_matter
+    assert frontmatter._load_yaml(block) == yaml.load(block, Loader=frontmatter._FrontMatterLoader)  # noqa: S506
+    assert frontmatter._depth({"a": [[1]], "b": 2}) == 3
 
 
 def test_broken_front_matter_names_its_line():

@@ -25,7 +25,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 Task = Callable[..., Iterable[Result]]
 
-TASKS_PER_WORKER = 4  # batches per worker: enough to even out slow batches, few enough to keep overhead low
+TASKS_PER_WORKER = 4  # batches per Dask worker: enough to even out slow batches, few enough to keep overhead low
 MAX_BATCH = 100  # items per batch at most: a worker that dies loses no more work than this
 MIN_ITEMS_PER_PROCESS = 250  # a forked process repays its start and the way back of its results (pages: ~1 s)
 
@@ -49,7 +49,8 @@ class LocalExecutor:
 
 class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
-    values (only the items and results travel). In this process when there are fewer than `per_process` items
+    values (only the items and results travel), each batch to the first free process, in batches that
+    shrink as the work runs out (`_guided`). In this process when there are fewer than `per_process` items
     for each of two processes, when other threads run (a server's: a fork would copy the locks they hold),
     when this is a worker already or where processes cannot fork."""
 
@@ -67,7 +68,7 @@ class ForkingExecutor:
         _forked = task, shared
         try:
             with multiprocessing.get_context("fork").Pool(count) as pool:
-                for results in pool.imap(_run_forked, _contiguous(items, count * TASKS_PER_WORKER)):
+                for results in pool.imap(_run_forked, _guided(items, count, self.per_process // TASKS_PER_WORKER)):
                     yield from results
         finally:
             _forked = None
@@ -80,6 +81,19 @@ def _run_forked(batch: list[Item]) -> list[Result]:
     assert _forked is not None
     task, shared = _forked
     return list(task(batch, *shared))
+
+
+def _guided(items: list[Item], workers: int, smallest: int) -> list[list[Item]]:
+    """Contiguous batches for `workers` processes that each take a fixed share of the items still left, never
+    fewer than `smallest` (guided self-scheduling): the first batches are large, so there are few of them,
+    and the last are small, so no process waits long on the last batch of another. Equal batches left up
+    to half a batch of work on one process at the end (~2 s of a 1,000-article parse)."""
+    batches, start = [], 0
+    while start < len(items):
+        size = max(smallest, 1, math.ceil((len(items) - start) / (2 * workers)))
+        batches.append(items[start:start + size])
+        start += size
+    return batches
 
 
 def _contiguous(items: list[Item], count: int) -> list[list[Item]]:
