@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import fsspec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .content.articles import MAX_ARTICLE_CHARS
@@ -83,6 +82,8 @@ class Settings(BaseModel):
         protocol = match.group(1).lower()
         if protocol in ("file", "local"):
             return Path(value[match.end():])
+        import fsspec  # only for a URL: a local build does without it
+
         if protocol not in fsspec.available_protocols():
             raise ValueError(f"unknown storage protocol {protocol}://; use a folder or an fsspec URL such as "
                              f"s3://bucket/sitegen-cache or memory://sitegen-cache")

@@ -1,7 +1,8 @@
 """A content-addressed store: results are found by a hash of everything that produced them.
 
 The store lives in a local folder or at any fsspec URL (`file://`, `memory://`, `s3://bucket/prefix`, ...),
-so builds on several machines and the workers of a cluster can share one.
+so builds on several machines and the workers of a cluster can share one. A local folder is read and written
+with the standard library (fsspec is imported only for a URL: its import and calls cost a local build ~0.15 s).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
-from fsspec.core import url_to_fs
-from fsspec.implementations.local import LocalFileSystem
 from pydantic import BaseModel
 
 _MAGIC = b"sitegen-cache-1\n"
@@ -44,15 +43,26 @@ class Cache:
 
     def __init__(self, root: Path | str) -> None:
         self.root = root
-        self.fs, self._base = url_to_fs(str(root))
-        self._local = isinstance(self.fs, LocalFileSystem)
+        if isinstance(root, Path) or "://" not in root:
+            self.fs, self._base = None, os.path.abspath(root)
+        else:
+            from fsspec.core import url_to_fs
+            from fsspec.implementations.local import LocalFileSystem
+
+            self.fs, self._base = url_to_fs(root)
+            if isinstance(self.fs, LocalFileSystem):  # file://
+                self.fs = None
 
     def _path(self, namespace: str, key: str) -> str:
         return f"{self._base.rstrip('/')}/{namespace}/{key[:2]}/{key}"
 
     def get(self, namespace: str, key: str) -> bytes | None:
         try:
-            entry = self.fs.cat_file(self._path(namespace, key))
+            if self.fs is None:
+                with open(self._path(namespace, key), "rb") as handle:
+                    entry = handle.read()
+            else:
+                entry = self.fs.cat_file(self._path(namespace, key))
         except (OSError, ValueError):  # fsspec reports a missing or unreadable object as one of these
             return None
         header = len(_MAGIC) + _DIGEST_SIZE
@@ -61,7 +71,7 @@ class Cache:
 
     def put(self, namespace: str, key: str, data: bytes) -> None:
         path, entry = self._path(namespace, key), _MAGIC + _checksum(data) + data
-        if self._local:
+        if self.fs is None:
             _write_atomically(Path(path), entry)
             return
         try:
