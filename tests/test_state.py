@@ -84,6 +84,18 @@ def test_every_kind_of_edit_gives_the_bytes_of_a_clean_build(project):
     assert "nothing changed" in build(project)
 
 
+def test_a_build_that_wrote_nothing_keeps_the_outputs_the_state_found(project):
+    build(project)
+    article = sorted((project / "content/articles").iterdir())[0]
+    _edit(article, "", "\n\n")  # blank lines at the end: another file, the same story
+    line = build(project)
+    assert "redrew 0 page(s), 0 file(s) changed" in line, line
+    assert "nothing changed" in build(project)
+    (project / "site/index.html").write_text("edited by hand\n", encoding="utf-8")  # not what the state says
+    assert "nothing changed" not in build(project)
+    assert same_as_clean(project)
+
+
 def outputs(project: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.stat().st_ino, p.stat().st_mtime_ns) for folder in ("site", ".sitegen/cards")
             for p in [project / folder, *sorted((project / folder).rglob("*"))]}

@@ -352,8 +352,11 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         report.seconds = time.perf_counter() - started
         return report
     site = _saved_site(saved, needs) if saved is not None and needs is not None else None
+    outputs = None  # what the output folders hold, when this build knows it without reading them
     if site is not None and needs is not None:
         result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False)
+        if saved is not None and not result.changed + result.static:
+            outputs = saved.manifest["outputs"]  # found as the state left them (`reusable`), and nothing written
         report = BuildReport(parsed=result.parsed, diagnostics=list(site.diagnostics),
                              done=f"redrew {result.drawn} page(s), {result.changed + result.static} file(s) changed; "
                                   f"spaCy ran on {result.parsed} article(s); {len(site.diagnostics)} warning(s)")
@@ -365,7 +368,7 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         report.done = f"spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s)"
     save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
          report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics),
-         {"site": replace(site, digest=None, parsed={}), "digest": site.digest})
+         {"site": replace(site, digest=None, parsed={}), "digest": site.digest}, outputs)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -266,10 +266,13 @@ class Saved:
 
 
 def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str, Any], output_dirs: Iterable[Path],
-         counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, Any]) -> None:
+         counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, Any],
+         outputs: Mapping[str, Any] | None = None) -> None:
     """Write the state of a good build: the record files first, then the manifest that names them.
-    `diagnostics` are (as printed, as data) pairs. A state that cannot be written is left out: the last
-    one no longer matches the output folders, so the next build is a full one."""
+    `diagnostics` are (as printed, as data) pairs; `outputs` is what the output folders hold when the caller
+    knows it (a build that wrote nothing: the last state's, which it found true), else they are read. A state
+    that cannot be written is left out: the last one no longer matches the output folders, so the next build
+    is a full one."""
     import pickle
 
     try:
@@ -281,7 +284,8 @@ def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str,
             hashes[name] = _digest(data)
         write_manifest(path, {"format": FORMAT, "python": sys.version, "environment": environment(),
                               "invocation": invocation.as_json(), "settings": settings, "inputs": inputs,
-                              "outputs": outputs_of(output_dirs), "counts": list(counts),
+                              "outputs": outputs_of(output_dirs) if outputs is None else outputs,
+                              "counts": list(counts),
                               "diagnostics": list(diagnostics), "blobs": hashes})
     except OSError:
         pass
