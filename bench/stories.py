@@ -34,7 +34,7 @@ from bench.titles import SUMMARY_WORDS, gold_event, kinds_path  # noqa: E402
 from sitegen.analysis.events.assemble import assemble_events
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.models import Event
-from sitegen.analysis.resolve import resolve_entities
+from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.analysis.stories import MAX_GAP_DAYS, ChainRule, chain_events
 from sitegen.content.models import Article
 from sitegen.site.digest import TOP_STORIES

@@ -100,11 +100,13 @@ def rarity(events: Sequence[Event]) -> dict[str, float]:
     return {e: math.log((1 + len(events)) / n) / pair for e, n in counts.items()}
 
 
-def follows(earlier: Event, later: Event, weight: Mapping[str, float], rule: ChainRule = ChainRule()) -> float:
-    """How strongly `later` continues `earlier`'s story: their cast overlap weighted by rarity, or 0."""
+def follows(earlier: Event, later: Event, weight: Mapping[str, float], rule: ChainRule = ChainRule(),
+            casts: Mapping[str, set[str]] | None = None) -> float:
+    """How strongly `later` continues `earlier`'s story: their cast overlap weighted by rarity, or 0. `casts`
+    holds each event's `cast` by id when the caller made them once."""
     if earlier.date is None or later.date is None or not 0 <= (later.date - earlier.date).days <= rule.max_gap_days:
         return 0.0
-    one, two = cast(earlier), cast(later)
+    one, two = (casts[earlier.id], casts[later.id]) if casts is not None else (cast(earlier), cast(later))
     shared = one & two
     specific = [weight[e] for e in shared if not e.startswith("country/")]
     if len(shared) < rule.min_shared or not specific or sum(specific) < rule.min_specific:
@@ -125,9 +127,12 @@ def chain_events(events: Sequence[Event], rule: ChainRule = ChainRule()) -> list
             ident = parent[ident]
         return ident
 
+    casts = {e.id: cast(e) for e in dated}
+    first = 0  # the oldest event within `max_gap_days` of the current one (`dated` is in date order)
     for n, event in enumerate(dated):
-        scored = [(follows(earlier, event, weight, rule), earlier.id) for earlier in dated[:n]
-                  if (event.date - earlier.date).days <= rule.max_gap_days]
+        while (event.date - dated[first].date).days > rule.max_gap_days:
+            first += 1
+        scored = [(follows(earlier, event, weight, rule, casts), earlier.id) for earlier in dated[first:n]]
         best = max(scored, default=(0.0, ""))
         if best[0] > 0:
             parent[root(event.id)] = root(best[1])
