@@ -444,7 +444,7 @@ class Watcher:
     """watchfiles over the input folders (recursively) and the config file's folder (not recursively: an
     editor that saves by renaming replaces the file a direct watch would follow)."""
 
-    def __init__(self, layout: Layout, step_ms: int = 50) -> None:
+    def __init__(self, layout: Layout, step_ms: int = 30) -> None:
         self.layout = layout
         self.queue: queue.Queue[set[Path]] = queue.Queue()
         self.stop = threading.Event()
@@ -473,8 +473,11 @@ class Watcher:
             if changes:
                 self.queue.put({Path(path) for _, path in changes})
 
-    def batches(self, until: threading.Event, settle: float = 0.05) -> Iterator[set[Path]]:
-        """Changed paths, a burst at a time (watchfiles debounces each watch; this merges the two)."""
+    def batches(self, until: threading.Event, settle: float = 0.02) -> Iterator[set[Path]]:
+        """Changed paths, a burst at a time (watchfiles debounces each watch; this merges the two). A burst
+        ends after `step_ms` without a change, then `settle` s without one from the other watch: an editor's
+        save (a write, or a temporary file renamed over) takes a few ms, and every ms here is one more
+        between the save and the page."""
         while not (self.stop.is_set() or until.is_set()):
             try:
                 paths = self.queue.get(timeout=0.5)
