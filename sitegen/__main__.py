@@ -1,6 +1,6 @@
 """The `sitegen` command. A build with nothing to do is answered from the build state before typer, pydantic
-or spaCy are imported (`sitegen.pipeline.state.quick_build`); any other build starts loading spaCy on another
-core at once (`sitegen.nlp.warm`); everything goes on in `sitegen.cli`."""
+or spaCy are imported (`sitegen.pipeline.state.quick_build`); any other build that may parse an article starts
+loading spaCy on another core at once (`sitegen.nlp.warm`); everything goes on in `sitegen.cli`."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ def main() -> None:
     if building:
         from .pipeline.state import parse_build_args, quick_build
 
-        code = quick_build(sys.argv[2:], os.getcwd())
-        if code is not None:
-            sys.exit(code)
+        check = quick_build(sys.argv[2:], os.getcwd())
+        if check.code is not None:
+            sys.exit(check.code)
         called = parse_build_args(sys.argv[2:], os.getcwd())
-        if called is not None:
+        if called is not None and check.may_parse:
             from .nlp import warm
 
             warm.start(called)

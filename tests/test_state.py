@@ -123,6 +123,20 @@ def test_a_build_with_nothing_changed_writes_nothing_and_imports_nothing_heavy(p
     assert same_as_clean(project)
 
 
+def test_spacy_starts_loading_ahead_only_for_a_build_that_may_parse(project):
+    def imports_spacy() -> bool:  # in any of the build's processes: a forked one writes to the same stderr
+        done = run_sitegen(project)
+        assert done.returncode == 0, done.stderr
+        return any(line.rsplit("|", 1)[-1].strip() == "spacy" for line in done.stderr.splitlines())
+
+    assert run_sitegen(project).returncode == 0
+    _mark_first_block(project / "templates/event.html")
+    assert not imports_spacy()  # a template: pages drawn again, nothing parsed
+    article = sorted((project / "content/articles").iterdir())[0]
+    _edit(article, "\n", "\nThe two leaders also talked about fisheries.\n")
+    assert imports_spacy()
+
+
 def test_strict_still_fails_on_the_warnings_of_a_build_with_nothing_changed(project):
     _write(project / "content/articles/broken.md", "---\ntitle: [oops\n---\nText\n")
     assert run_sitegen(project).returncode == 0

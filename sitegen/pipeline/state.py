@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 FORMAT = 1  # the layout of the files below; another value is an old state
 FOLDER = "build-state"
@@ -255,14 +255,21 @@ class Saved:
         return (manifest["invocation"] == invocation.as_json() and manifest["environment"] == environment()
                 and outputs_of(Path(folder) for folder in manifest["outputs"]) == manifest["outputs"])
 
-    def unchanged(self, invocation: Invocation) -> dict[str, Any] | None:
-        """The inputs' snapshot (refreshed where only mtimes moved) when a build of `invocation` would do
-        nothing: a reusable state and the same inputs; else None."""
+    def changes_since(self, invocation: Invocation) -> tuple[dict[str, list[Path]], dict[str, Any]] | None:
+        """The inputs changed since this state, by kind, and their new snapshot (refreshed where only mtimes
+        moved); None when the state does not speak for a build of `invocation` (see `reusable`)."""
         if not self.reusable(invocation):
             return None
         inputs = snapshot({root: entry["kind"] for root, entry in self.manifest["inputs"].items()},
                           self.manifest["inputs"])
-        return None if any(changes(self.manifest["inputs"], inputs).values()) else inputs
+        return changes(self.manifest["inputs"], inputs), inputs
+
+    def parses_nothing(self, changed: Mapping[str, list[Path]]) -> bool:
+        """Whether a build after these changes surely parses no article: only templates or static files
+        changed (no code, config or file under the content folder, where articles and cards are)."""
+        content = json.loads(self.manifest["settings"]).get("content_dir")
+        return (content is not None and not changed.get(CODE) and not changed.get(CONFIG)
+                and not any(path.is_relative_to(content) for path in changed.get(CONTENT, [])))
 
 
 def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str, Any], output_dirs: Iterable[Path],
@@ -337,29 +344,40 @@ def closing_line(output_dir: object, counts: Iterable[int], seconds: float, done
             f"{seconds:.1f}s ({done})")
 
 
-def quick_build(args: list[str], cwd: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int | None:
-    """`sitegen build ARGS` when nothing changed since its last good build: the exit code, having printed
-    what a build prints; None when there is something to do (or anything this check cannot tell)."""
+class Check(NamedTuple):
+    """What the check before a build found: the exit code when there was nothing to do (None: there is
+    something, or this check cannot tell), and whether the build may parse some article."""
+
+    code: int | None
+    may_parse: bool = True
+
+
+def quick_build(args: list[str], cwd: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> Check:
+    """`sitegen build ARGS` when nothing changed since its last good build, having printed what a build
+    prints; otherwise what the build will have to do."""
     import time
 
     started = time.perf_counter()
     called = parse_build_args(args, cwd)
     cache_dir = cache_dir_of(called) if called else None
     saved = Saved.read(state_files(cache_dir, called)) if cache_dir else None
-    inputs = saved.unchanged(called) if saved else None
-    if inputs is None:
-        return None
+    found = saved.changes_since(called) if saved else None
+    if found is None:
+        return Check(None)
+    changed, inputs = found
+    if any(changed.values()):
+        return Check(None, may_parse=not saved.parses_nothing(changed))
     refresh(saved, inputs)
     diagnostics = [line for line, _ in saved.manifest["diagnostics"]]
     for line in diagnostics:
         print(line, file=err)
     if called.strict and diagnostics:
         print(f"Build failed: {strict_failure(len(diagnostics))}. The previous site, if any, is untouched.", file=err)
-        return 1
+        return Check(1)
     output_dir = next(iter(saved.manifest["outputs"]))
     print(closing_line(output_dir, saved.manifest["counts"], time.perf_counter() - started,
                        nothing_changed(len(diagnostics))), file=out)
-    return 0
+    return Check(0)
 
 
 def nothing_changed(warnings: int) -> str:
