@@ -32,8 +32,8 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
     """Put `files` and the static folders in place of the output, indexed for search, in one swap.
 
     Static folders are copied in order, so a later one (the site's overrides) replaces files of an earlier one.
-    A file whose bytes the live site already has stays that file (a link), so a full build of an unchanged
-    site makes no new files. `lock` is held for the swap (a server holds it while opening a file, so it never
+    A page whose bytes the live site already has stays that file (a link), so a full build of an unchanged
+    site writes no pages. `lock` is held for the swap (a server holds it while opening a file, so it never
     finds the folder gone).
     """
     output_dir = output_dir.resolve()
@@ -50,7 +50,7 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
             target = _inside(staging, rel)
             if rel in linked and target.read_bytes() == data:
                 continue
-            _write_new(target, data, made)
+            _write_new(target, data, made, replace=rel in linked)
 
 
 def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collection[str],
@@ -129,12 +129,14 @@ def _delete(path: str, folder: bool) -> None:
         os.unlink(path)
 
 
-def _write_new(target: Path, data: bytes, made: set[Path]) -> None:
-    """Write `data` as a new file at `target` (never through the link that may be there)."""
+def _write_new(target: Path, data: bytes, made: set[Path], replace: bool = True) -> None:
+    """Write `data` as a new file at `target`, never through the link that may be there (none, if not
+    `replace`: a cold build's file, saving a failing unlink per file)."""
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)
-    target.unlink(missing_ok=True)
+    if replace:
+        target.unlink(missing_ok=True)
     with open(target, "xb") as file:
         file.write(data)
 
@@ -162,7 +164,11 @@ def _remove(target: Path, root: Path) -> None:
 
 def build_search_index(site: Path) -> None:
     """Pagefind indexes the finished pages into site/pagefind/. Its binary (from the PyPI package) is run
-    itself: `python -m pagefind` started an interpreter and imported asyncio only to exec it."""
+    itself: `python -m pagefind` started an interpreter and imported asyncio only to exec it.
+
+    The bundle is made afresh each time: Pagefind skips a content-named file (fragment, index chunk, meta) that
+    exists, so a bundle kept from the last build could not tell its stale files from those still used; and its
+    Python API returns the bundle in one message that overflows the API's 2 MiB pipe buffer (it hangs)."""
     from pagefind_bin_extended import get_executable
 
     command = [str(get_executable()), "--site", str(site), "--silent"]
