@@ -124,3 +124,13 @@ def test_a_killed_builds_folders_become_the_spare_or_go(tmp_path):
     running.rmdir()
     update_site(site, {"index.html": b"<p>home 2</p>"}, [], {})
     assert tree(site) == {**FIRST, "index.html": b"<p>home 2</p>"}
+
+
+def test_a_build_with_no_site_leaves_a_spare_alone_and_writes_its_files(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    write_site(FIRST, [], site)
+    (tmp_path / "site").rename(tmp_path / "gone")  # the site removed by hand: a spare would only be emptied
+    write_site({"index.html": b"<p>new</p>"}, [], site)
+    assert tree(site) == {"index.html": b"<p>new</p>"}
+    assert tree(tmp_path / ".site.spare") == FIRST

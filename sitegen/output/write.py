@@ -184,8 +184,9 @@ def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | 
     failure it is removed, leaving the last good site as it was."""
     clear_litter(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "new", os.getpid()), dir=output_dir.parent))
-    try:
-        os.replace(_spare(output_dir), staging)  # onto the empty folder; another build may have taken it
+    try:  # onto the empty folder; another build may have taken it; with no site to mirror it would only be emptied
+        if output_dir.exists():
+            os.replace(_spare(output_dir), staging)
     except FileNotFoundError:
         pass
     try:
