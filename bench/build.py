@@ -272,7 +272,7 @@ class Builders:
         return timed([SITEGEN, "build", "-q"], self.sites.sitegen, self.log)
 
     def sitegen_cold(self) -> Run:
-        for folder in (".sitegen", "site"):
+        for folder in (".sitegen", "site", ".site.spare"):
             shutil.rmtree(self.sites.sitegen / folder, ignore_errors=True)
         return self.sitegen()
 

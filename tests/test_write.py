@@ -1,0 +1,136 @@
+"""The output folder is replaced whole from a reused staging folder: exactly the new files, never written
+through a link, and a killed build's leftovers put right by the next."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen.output.render import RenderError
+from sitegen.output.write import clear_litter, update_site, write_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def folders(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir())
+
+
+def beside(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in tmp_path.iterdir() if p.name != "site")
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", ""])
+    child.wait()
+    return child.pid
+
+
+FIRST = {"index.html": b"<p>home</p>", "events/a/index.html": b"<p>a</p>", "events/b/index.html": b"<p>b</p>",
+         "people/x/index.html": b"<p>x</p>"}
+
+
+def test_a_second_full_build_has_exactly_its_files_and_keeps_unchanged_ones(tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "style.css").write_text("body {}")
+    site = tmp_path / "site"
+    write_site(FIRST, [static], site)
+    kept = (site / "events/a/index.html").stat().st_ino
+    with open(site / "index.html", "rb") as reader:  # a reader holding the old page open
+        second = {"index.html": b"<p>home, again</p>", "events/a/index.html": b"<p>a</p>",
+                  "kinds/call/index.html": b"<p>calls</p>"}
+        write_site(second, [static], site)
+        assert reader.read() == b"<p>home</p>"
+    assert tree(site) == {**second, "static/style.css": b"body {}"}
+    assert folders(site) == ["events", "events/a", "kinds", "kinds/call", "static"]
+    assert (site / "events/a/index.html").stat().st_ino == kept  # the same file, not written again
+    write_site(FIRST, [static], site)  # built from the retired site of two builds ago
+    assert tree(site) == {**FIRST, "static/style.css": b"body {}"}
+    assert beside(tmp_path) == [".site.spare", "static"]
+
+
+def test_an_update_changes_the_named_files_alone_and_the_retired_site_keeps_its_bytes(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    update_site(site, {"events/a/index.html": b"<p>a2</p>"}, ["people/x/index.html"], {})
+    update_site(site, {"events/b/index.html": b"<p>b2</p>"}, [], {})
+    assert tree(site) == {"index.html": b"<p>home</p>", "events/a/index.html": b"<p>a2</p>",
+                          "events/b/index.html": b"<p>b2</p>"}
+    assert "people" not in folders(site)
+    assert tree(tmp_path / ".site.spare") == {"index.html": b"<p>home</p>", "events/a/index.html": b"<p>a2</p>",
+                                              "events/b/index.html": b"<p>b</p>"}
+
+
+def test_a_spare_in_any_state_still_gives_exactly_the_next_site(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    write_site(FIRST, [], site)
+    spare = tmp_path / ".site.spare"
+    (spare / "events/a/index.html").unlink()
+    (spare / "events/a/index.html").write_bytes(b"half written")  # another file than the live one
+    (spare / "stray.html").write_bytes(b"left by a killed build")
+    (spare / "people/x/index.html").unlink()
+    (spare / "people/x/index.html").mkdir()  # a folder where a file belongs
+    (spare / "events/b").rename(tmp_path / "elsewhere")
+    (spare / "events/b").symlink_to(tmp_path / "elsewhere")  # a link where a folder belongs
+    update_site(site, {"events/b/index.html": b"<p>b2</p>"}, [], {})
+    assert tree(site) == {**FIRST, "events/b/index.html": b"<p>b2</p>"}
+    assert not (site / "events/b").is_symlink()
+    assert (tmp_path / "elsewhere/index.html").read_bytes() == b"<p>b</p>"  # nothing written outside
+
+
+@pytest.mark.parametrize("slug", ["../escape.html", "a/../../escape.html", "/tmp/escape.html", "..", "."])
+def test_a_path_outside_the_output_folder_is_refused_and_the_site_kept(slug, tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    with pytest.raises(RenderError):
+        write_site({**FIRST, slug: b"x"}, [], site)
+    with pytest.raises(RenderError):
+        update_site(site, {slug: b"x"}, [], {})
+    assert tree(site) == FIRST
+    assert not (tmp_path / "escape.html").exists()
+    assert [name for name in beside(tmp_path) if ".new-" in name or ".old-" in name] == []
+
+
+def test_a_build_killed_between_the_renames_gets_its_site_back(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    retired = tmp_path / f".site.old-{dead_pid()}-abc"
+    retired.mkdir()
+    site.rename(retired / "site")
+    (tmp_path / f".site.new-{dead_pid()}-def").mkdir()
+    clear_litter(site)
+    assert tree(site) == FIRST
+    assert beside(tmp_path) == [".site.spare"]
+
+
+def test_a_killed_builds_folders_become_the_spare_or_go(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    for name in (f".site.old-{dead_pid()}-abc", f".site.new-{dead_pid()}-def"):
+        (tmp_path / name / "site/events").mkdir(parents=True)
+        (tmp_path / name / "site/events/stray.html").write_bytes(b"stray")
+    running = tmp_path / f".site.new-{os.getpid()}-ghi"  # a build still at work: left alone
+    running.mkdir()
+    clear_litter(site)
+    assert beside(tmp_path) == sorted([".site.spare", running.name])
+    running.rmdir()
+    update_site(site, {"index.html": b"<p>home 2</p>"}, [], {})
+    assert tree(site) == {**FIRST, "index.html": b"<p>home 2</p>"}
+
+
+def test_a_build_with_no_site_leaves_a_spare_alone_and_writes_its_files(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    write_site(FIRST, [], site)
+    (tmp_path / "site").rename(tmp_path / "gone")  # the site removed by hand: a spare would only be emptied
+    write_site({"index.html": b"<p>new</p>"}, [], site)
+    assert tree(site) == {"index.html": b"<p>new</p>"}
+    assert tree(tmp_path / ".site.spare") == FIRST
