@@ -299,6 +299,10 @@ class Gazetteer:
     def _city_index(self) -> CityIndex:
         return self._tables.cities
 
+    def load_place_tables(self) -> GeoTables:
+        """The place tables, loaded now rather than at the first place lookup (before forking workers)."""
+        return self._tables
+
     def city_in(self, city: str, area: str) -> Place | None:
         """The city of that name lying in the area written after it: its country ("Gyeongju, South Korea") or
         its first-level subdivision by name, code or abbreviation ("Denver, Colorado", "Houston, TX", "Paris,
