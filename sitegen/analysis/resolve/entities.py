@@ -29,7 +29,8 @@ from ..models import Entity, EntityKind, EntityMention
 from .cards import apply_card
 from .context import Recorder, ResolutionContext, resolution_context, without_authors
 from .constructors import card_entity
-from .mentions import NAME_LABELS, MentionContext, in_share_buttons, list_items, reports_sport, resolve_mention
+from .mentions import (NAME_LABELS, MentionContext, countries_in, in_share_buttons, list_items, reports_sport,
+                       resolve_mention)
 from .models import (ArticleResolution, Collected, NameMentions, Person, Resolution, ResolvedArticle,
                      mentions_by_sentence)
 from .names import acronym, clean_name, fold, is_acronym, person_name
@@ -73,7 +74,7 @@ def resolve_entities(
     keys = ([cache_key(common, a.id, store.parses[a.id]) for a in articles] if store is not None and cache is not None
             else [""] * len(articles))
 
-    def collect(mentions: Mapping[str, list[Mention]], countries: Mapping[str, list[str]],
+    def collect(mentions: Mapping[str, Sequence[Mention]], countries: Mapping[str, list[str]],
                 evidence: PersonEvidence, gazetteer: Gazetteer) -> list[Person]:
         """`collect_people`, keyed by what it reads: the evidence, and each article's mentions (their words
         and labels) and first three countries."""
@@ -100,7 +101,9 @@ def name_mentions(article: Article, parsed: ParsedArticle, gazetteer: Gazetteer)
     mentions = tuple(m for listed in parsed.mentions
                      if listed.label in NAME_LABELS and not in_share_buttons(listed, article.text)
                      for m in list_items(listed, parsed, gazetteer))
-    return NameMentions(mentions=mentions, evidence=article_evidence(mentions, parsed))
+    return NameMentions(mentions=mentions, evidence=article_evidence(mentions, parsed),
+                        names=tuple(fold(clean_name(m.text)) for m in mentions),
+                        countries=tuple(countries_in(mentions, gazetteer)))
 
 
 ARTICLES_PER_PROCESS = 150  # articles (2-3 ms each to resolve) that repay a forked process of their own

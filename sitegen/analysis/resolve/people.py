@@ -26,7 +26,7 @@ FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names ar
 SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname otherwise ("Lukashenka")
 
 
-def collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
+def collect_people(by_article: Mapping[str, Sequence[Mention]], article_countries: Mapping[str, list[str]],
                    evidence: PersonEvidence, gazetteer: Gazetteer) -> list[Person]:
     """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
     without a title in front, spelling variants merged, with where they appear."""
