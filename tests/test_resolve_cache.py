@@ -92,7 +92,7 @@ def test_a_new_author_or_card_resolves_again_the_articles_that_name_them(resolve
 
 
 def test_resolution_forked_onto_the_cores_is_the_one_made_in_this_process(resolve):
-    """Each article's name mentions and resolution come back from forked workers in their store form."""
+    """Each article's resolution comes back from a forked worker in its store form."""
     forked = resolve(TEXTS, executor=ForkingExecutor(per_process=1))
     assert forked == resolve.clean(TEXTS)
     assert resolve(TEXTS, executor=ForkingExecutor(per_process=1)) == forked  # and read back from the store

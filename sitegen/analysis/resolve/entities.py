@@ -16,12 +16,11 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
 
 from ...content.cards import CuratedCard
 from ...content.models import Article
 from ...nlp.models import Mention, ParsedArticle
-from ...pipeline.executor import Executor, ForkingExecutor, Task
+from ...pipeline.executor import Executor, ForkingExecutor
 from ...pipeline.fingerprint import code_version, fingerprint
 from ...pipeline.store import StageStore, cache_key, stored, stored_together
 from ..geo import Gazetteer
@@ -43,8 +42,6 @@ NAMES = "resolve-names"  # the store's namespaces: each article's name mentions,
 PEOPLE = "resolve-people"  # the full names of all articles,
 RESOLVED = "resolve-articles"  # and what each article's mentions resolve to
 
-Stored = TypeVar("Stored", NameMentions, ResolvedArticle)
-
 
 def resolve_entities(
     articles: Sequence[Article],
@@ -65,7 +62,7 @@ def resolve_entities(
     an article's resolution by its parse while what it read of the context still holds (`context`), so an edit
     resolves again only the edited article and those that asked about what changed. The steps over all
     articles (`assemble`) read only the articles' resolutions, and take less time than keeping their result.
-    The per-article parts not kept run as tasks on `executor` (by default forked onto the machine's cores).
+    The articles' resolutions not kept run as tasks on `executor` (by default forked onto the machine's cores).
     """
     executor = executor or ForkingExecutor(ARTICLES_PER_PROCESS)
     cache = store.cache if store is not None and gazetteer.version is not None else None
@@ -84,13 +81,12 @@ def resolve_entities(
         return list(stored(cache, PEOPLE, key, Collected, lambda: Collected(
             people=tuple(collect_people(mentions, countries, evidence, gazetteer)))).people)
 
-    named = stored_together(cache, NAMES, keys, NameMentions, lambda missing: _computed(
-        executor, NameMentions, _name_mentions_json, missing, articles, parsed, gazetteer))
+    named = stored_together(cache, NAMES, keys, NameMentions, lambda missing: (
+        name_mentions(articles[i], parsed[articles[i].id], gazetteer) for i in missing))
     context = resolution_context(articles, parsed, named, gazetteer, cards, collect)
     records = [r.resolution for r in stored_together(
         cache, RESOLVED, keys, ResolvedArticle,
-        lambda missing: _computed(executor, ResolvedArticle, _resolved_json, missing, articles, parsed, gazetteer,
-                                  named, context),
+        lambda missing: _resolved(executor, missing, articles, parsed, gazetteer, named, context),
         lambda i, held: context.still_holds(articles[i].id, held.reads))]
     return assemble(articles, records, cards, context.card_names, gazetteer)
 
@@ -109,23 +105,16 @@ def name_mentions(article: Article, parsed: ParsedArticle, gazetteer: Gazetteer)
 ARTICLES_PER_PROCESS = 150  # articles (2-3 ms each to resolve) that repay a forked process of their own
 
 
-def _computed(executor: Executor, kind: type[Stored], task: Task[str], positions: Sequence[int],
-              articles: Sequence[Article], parsed: Mapping[str, ParsedArticle], gazetteer: Gazetteer,
-              *shared: Any) -> Iterator[Stored]:
-    """`task` over the articles at these positions on `executor`, its results sent back in their store form
-    (decoding it costs less than unpickling the models); the place tables loaded first, for forked workers
-    to share."""
+def _resolved(executor: Executor, positions: Sequence[int], articles: Sequence[Article],
+              parsed: Mapping[str, ParsedArticle], gazetteer: Gazetteer, named: Sequence[NameMentions],
+              context: ResolutionContext) -> Iterator[ResolvedArticle]:
+    """`resolve_article` of the articles at these positions on `executor`, sent back in their store form
+    (decoding it costs less than unpickling the models); the place tables loaded first, for forked workers to
+    share. (An article's name mentions take too little time to repay a fork of their own: 0.4 s of 1,000.)"""
     if positions:
         gazetteer.load_place_tables()
-    return (kind.model_validate_json(entry) for entry in executor.map(task, positions, articles, parsed, gazetteer,
-                                                                     *shared))
-
-
-def _name_mentions_json(positions: Sequence[int], articles: Sequence[Article], parsed: Mapping[str, ParsedArticle],
-                        gazetteer: Gazetteer) -> Iterator[str]:
-    """The executor's task: `name_mentions` of the articles at these positions, in their store form."""
-    for i in positions:
-        yield name_mentions(articles[i], parsed[articles[i].id], gazetteer).model_dump_json()
+    return (ResolvedArticle.model_validate_json(entry) for entry in executor.map(
+        _resolved_json, positions, articles, parsed, gazetteer, named, context))
 
 
 def _resolved_json(positions: Sequence[int], articles: Sequence[Article], parsed: Mapping[str, ParsedArticle],
