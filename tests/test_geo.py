@@ -3,6 +3,7 @@
 import pytest
 
 from sitegen.analysis.geo import CITIES, Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
+from sitegen.pipeline.store import Cache
 
 
 @pytest.fixture(scope="module")
@@ -154,13 +155,19 @@ def test_a_fresh_load_answers_as_the_first(gazetteer):
         assert fresh.places(text, ["JP", "US"]) == gazetteer.places(text, ["JP", "US"])
 
 
-def test_a_stored_city_index_is_the_one_built_and_a_damaged_entry_is_built_again(gazetteer, tmp_path):
+def test_stored_place_tables_are_the_ones_built_and_a_damaged_entry_is_built_again(gazetteer, tmp_path):
     store = str(tmp_path / "store")
-    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # built, then stored
+    built = gazetteer._tables
+    assert load_gazetteer.__wrapped__(store)._tables == built  # built, then stored
     [entry] = (tmp_path / "store" / CITIES).rglob("*/*")
-    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # read back
+    stored = load_gazetteer.__wrapped__(store)
+    assert stored._tables == built  # read back
+    assert stored.places("Georgia", ["US"]) == gazetteer.places("Georgia", ["US"])
+    assert stored.city_in("Houston", "TX") == gazetteer.city_in("Houston", "TX")
     entry.write_bytes(entry.read_bytes()[:-100])
-    assert load_gazetteer.__wrapped__(store)._city_index == gazetteer._city_index  # cut short: built again
+    assert load_gazetteer.__wrapped__(store)._tables == built  # cut short: built again
+    Cache(store).put(CITIES, entry.name, b'[3]\nabc')  # whole, but not the tables' shape
+    assert load_gazetteer.__wrapped__(store)._tables == built
 
 
 def _tiny(**overrides) -> Gazetteer:

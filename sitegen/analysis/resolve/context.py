@@ -26,7 +26,7 @@ from .people import People, PersonEvidence, article_evidence, person_evidence
 
 AUTHORS = "authors"  # the name of the authors' set among the evidence's in `ContextReads.words`
 
-Collect = Callable[[Mapping[str, list[Mention]], Mapping[str, list[str]], PersonEvidence, Gazetteer], list[Person]]
+Collect = Callable[[Mapping[str, Sequence[Mention]], Mapping[str, list[str]], PersonEvidence, Gazetteer], list[Person]]
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,12 @@ def resolution_context(articles: Sequence[Article], parsed: Mapping[str, ParsedA
     """The context of all articles, from their name mentions (`entities.name_mentions`, in the order of
     `articles`); `collect` gives their full names as `people.collect_people` does (from a store)."""
     authors = {fold(name) for article in articles for name in article.authors}
-    by_article = {a.id: without_authors(n.mentions, authors) for a, n in zip(articles, named, strict=True)}
-    countries = {aid: countries_in(ms, gazetteer) for aid, ms in by_article.items()}
-    evidence = person_evidence([n.evidence if len(by_article[a.id]) == len(n.mentions)  # no author left out
+    by_article = {a.id: n.mentions if authors.isdisjoint(n.names)  # as most are: what it holds of them stands
+                  else [m for m, name in zip(n.mentions, n.names, strict=True) if name not in authors]
+                  for a, n in zip(articles, named, strict=True)}
+    countries = {a.id: list(n.countries) if by_article[a.id] is n.mentions
+                 else countries_in(by_article[a.id], gazetteer) for a, n in zip(articles, named)}
+    evidence = person_evidence([n.evidence if by_article[a.id] is n.mentions
                                 else article_evidence(by_article[a.id], parsed[a.id])
                                 for a, n in zip(articles, named)], (parsed[a.id] for a in articles))
     collected = collect(by_article, countries, evidence, gazetteer)

@@ -58,6 +58,8 @@ class NameMentions(Frozen):
 
     mentions: tuple[Mention, ...]
     evidence: ArticleEvidence
+    names: tuple[str, ...]  # each mention's folded name: what is compared with the authors'
+    countries: tuple[str, ...]  # `mentions.countries_in` of all the mentions: the article's while no author is
 
 
 class ArticleResolution(Frozen):

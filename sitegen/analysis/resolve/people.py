@@ -26,7 +26,7 @@ FULL_NAME_MATCH = 92  # rapidfuzz token_sort_ratio above which two full names ar
 SURNAME_MATCH = 90  # rapidfuzz ratio from which a lone name spells a surname otherwise ("Lukashenka")
 
 
-def collect_people(by_article: Mapping[str, list[Mention]], article_countries: Mapping[str, list[str]],
+def collect_people(by_article: Mapping[str, Sequence[Mention]], article_countries: Mapping[str, list[str]],
                    evidence: PersonEvidence, gazetteer: Gazetteer) -> list[Person]:
     """Full names (two or more words labelled PERSON, or an organisation's words ending in a person's name),
     without a title in front, spelling variants merged, with where they appear."""
@@ -230,18 +230,22 @@ def _pronoun_after(mention: Mention, people: Sequence[Mention], tokens: Sequence
 
 def _common_words(articles: Iterable[ParsedArticle]) -> set[str]:
     """Words the articles write in lower case more often than with a capital inside a sentence: common nouns
-    ("drugmaker"), whatever a headline or the start of a sentence does to them."""
+    ("drugmaker"), whatever a headline or the start of a sentence does to them. Each spelling is counted
+    first (in C), then its case read once."""
+    counts: Counter = Counter()
+    for parsed in articles:
+        counts.update([token.text for token in parsed.tokens])
+        counts.subtract([parsed.tokens[start].text for start in {s.first_token for s in parsed.sentences}
+                         if start < len(parsed.tokens)])
     lower: Counter = Counter()
     capital: Counter = Counter()
-    for parsed in articles:
-        starts = {s.first_token for s in parsed.sentences}
-        for token in parsed.tokens:
-            if not token.text.isalpha() or token.i in starts:
-                continue
-            if token.text.islower():
-                lower[token.text] += 1
-            elif token.text[0].isupper() and not token.text.isupper():
-                capital[token.text.lower()] += 1
+    for word, count in counts.items():
+        if count <= 0 or not word.isalpha():
+            continue
+        if word.islower():
+            lower[word] += count
+        elif word[0].isupper() and not word.isupper():
+            capital[word.lower()] += count
     return {word for word, count in lower.items() if count > capital[word]}
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -139,6 +140,12 @@ def _smaller(inner: Entity, outer: Entity, gazetteer: Gazetteer) -> bool:
     if inner.place_kind == "region":
         return False
     codes = [c for c in (inner.country, outer.country) if c]
-    context = [c.code for c in gazetteer.countries() if entity_id(EntityKind.COUNTRY, c.name) in codes]
+    context = [code for ident, code in _country_ids(gazetteer) if ident in codes]
     small, large = gazetteer.place(inner.name, context), gazetteer.place(outer.name, context)
     return small is not None and large is not None and small.population < large.population
+
+
+@functools.lru_cache(maxsize=4)
+def _country_ids(gazetteer: Gazetteer) -> tuple[tuple[str, str], ...]:
+    """The entity id and ISO code of every country, in the gazetteer's order: slugified once, not per place."""
+    return tuple((entity_id(EntityKind.COUNTRY, c.name), c.code) for c in gazetteer.countries())
