@@ -15,14 +15,14 @@ from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
 from ...pipeline.executor import ForkingExecutor
 from ...pipeline.fingerprint import code_version, fingerprint, model_texts
-from ...pipeline.store import StageStore, stored_each
+from ...pipeline.store import StageStore, cache_key, stored_each, stored_together
 from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
 from ..statements.extract import StatementReader
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
 from ..statements.relations import FUTURE_GOVERNORS
-from .cluster import ClusterItem, cluster_events, near_duplicates
+from .cluster import ClusterItem, ItemWords, cluster_events, item_words, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event
 from .tfidf import english_stop_words
@@ -40,6 +40,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
 DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
+WORDS = "event-words"  # the store's namespace for the words of the articles' texts, as clustering reads them
 EVENTS_PER_PROCESS = 60  # events (a few ms each) that repay a forked process of their own
 
 
@@ -47,6 +48,15 @@ def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[C
     return [ClusterItem(id=a.id, date=a.date, text=f"{a.title}\n{a.text}",
                         entities=tuple(m.entity_id for m in resolution.by_article.get(a.id, [])))
             for a in articles]
+
+
+def stored_words(store: StageStore | None, items: Sequence[ClusterItem]) -> dict[str, ItemWords]:
+    """`item_words` by text, from the store for a text read before (all in one entry): tokenising every text
+    again was most of what clustering cost after a one-article edit."""
+    cache = store.cache if store is not None else None
+    keys = [cache_key(_code_version(), item.text) if cache is not None else "" for item in items]
+    return dict(zip((item.text for item in items), stored_together(
+        cache, WORDS, keys, ItemWords, lambda missing: (item_words(items[index].text) for index in missing))))
 
 
 def assemble_events(
@@ -64,8 +74,9 @@ def assemble_events(
     statements after)."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
-    copy_groups = near_duplicates(items)
-    groups = cluster_events(items, copies=copy_groups)
+    known = stored_words(store, items)
+    copy_groups = near_duplicates(items, known=known)
+    groups = cluster_events(items, copies=copy_groups, known=known)
     dates = [event_date([by_id[i] for i in group]) for group in groups]
     anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
     told = meetings_told(articles, statements or StatementReader(parsed, resolution, store), anchors)
