@@ -170,7 +170,10 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
                    summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
     """The members with their parse keys, resolved mentions, own ids and the meetings they tell; the entities
-    those name with the places and countries that contain them (or their absence); the budget and copies."""
+    those name with the places and countries that contain them (or their absence); the budget and copies.
+    Hashed as texts (`fingerprint` would spell each model's text out as JSON again): a member's parse key
+    (hex) begins its part, the type name that begins each model's text tells the models apart, and the
+    entities follow a part of their own, each as its id, then its text or "None"."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
     todo = {m.entity_id for group in mentions for m in group}
@@ -180,10 +183,11 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return fingerprint(_code_version(), summary_words, duplicates, [own_ids[a.id] for a in members],
-                       [[parses[a.id], *model_texts(a, *group, *told_there)]
-                        for a, group, told_there in zip(members, mentions, relations)],
-                       {ident: model_texts(entity) if entity else None for ident, entity in entities.items()})
+    return cache_key(_code_version(), fingerprint(summary_words, duplicates, [own_ids[a.id] for a in members]),
+                     *(text for a, group, told_there in zip(members, mentions, relations)
+                       for text in (parses[a.id], *model_texts(a, *group, *told_there))),
+                     "entities", *(f"{ident} {model_texts(entity)[0] if entity else None}"
+                                   for ident, entity in sorted(entities.items())))
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
