@@ -254,13 +254,33 @@ def _located(sentence, parsed: ParsedArticle, article_text: str) -> SummarySente
     with each whitespace character as one space (the same length, as `cards.linked_text` expects).
     """
     source = parsed.sentences[sentence.index]
-    words = r"\s+".join(re.escape(word) for word in sentence.text.split())
-    found = re.compile(words).search(article_text, source.start) if words else None
+    found = _words_at(sentence.text.split(), article_text, source.start)
     if found is None:  # not the article's words: keep the text, placed at its first sentence
         return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text,
                                start=source.start)
-    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=found.start(),
-                           text=re.sub(r"\s", " ", found.group()))
+    start, end = found
+    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=start,
+                           text=re.sub(r"\s", " ", article_text[start:end]))
+
+
+def _words_at(words: Sequence[str], text: str, start: int) -> tuple[int, int] | None:
+    r"""The first span of `text` from `start` on that is these words with whitespace between them, as
+    `re.search(r"\s+".join(map(re.escape, words)), text, start)` finds it (whitespace is what `str.isspace`
+    says, as for `\s`) without compiling a pattern for every sentence (most of a cold describe's time)."""
+    position = text.find(words[0], start) if words else -1
+    while position >= 0:
+        end = position + len(words[0])
+        for word in words[1:]:
+            after = end
+            while after < len(text) and text[after].isspace():
+                after += 1
+            if after == end or not text.startswith(word, after):
+                break
+            end = after + len(word)
+        else:
+            return position, end
+        position = text.find(words[0], position + 1)
+    return None
 
 
 def event_date(members: Sequence[Article]) -> dt.date | None:
