@@ -1,5 +1,6 @@
 """Each event's description is cached by what it reads: described once for the same members, again when
-something it reads changes (a damaged entry is described again: test_stage_cache.py)."""
+something it reads changes; the words clustering reads of each text, read once per text (a damaged entry of
+either is computed again: test_stage_cache.py)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,25 @@ def test_an_event_is_described_again_only_when_what_it_reads_changed(project, mo
     build_site(settings)
     assert len(described) == 1 and article.stem in described[0] and "zz-peru" not in described[0]  # its event only
 
+
+
+def test_only_an_edited_text_is_tokenised_again(project, monkeypatch):
+    read: list[str] = []
+    real = assemble.item_words
+
+    def counting(text):
+        read.append(text)
+        return real(text)
+
+    monkeypatch.setattr(assemble, "item_words", counting)
+    settings = load_settings(project)
+    build_site(settings)
+    first = files_of(settings.output_dir)
+    read.clear()
+    build_site(settings)
+    assert read == [] and files_of(settings.output_dir) == first
+    article = sorted((project / "content/articles").glob("0*"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nTalks on fisheries went on past midnight.\n",
+                       encoding="utf-8")
+    build_site(settings)
+    assert len(read) == 1 and read[0].endswith("Talks on fisheries went on past midnight.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sitegen.analysis.events.assemble import assemble_events, event_date
+from sitegen.analysis.events.assemble import _words_at, assemble_events, event_date
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.resolve.entities import resolve_entities
 from sitegen.content.articles import parse_wire_article
@@ -69,3 +69,11 @@ def test_summary_sentences_keep_the_articles_offsets_across_paragraph_breaks(sha
             inside = sentence.start <= mention.start and mention.end <= sentence.start + len(sentence.text)
             if inside:
                 assert sentence.text[mention.start - sentence.start:mention.end - sentence.start] == mention.text
+
+
+def test_a_summary_sentence_is_found_where_its_words_stand_with_any_whitespace_between() -> None:
+    text = "Talks ended.\n\nThe ministers\u00a0met in\tPorto on Tuesday.  The ministers met again."
+    for words, start in [("The ministers met in Porto".split(), 0), ("The ministers met".split(), 20),
+                         (["ministers", "met"], 0), (["met", "in", "Lisbon"], 0), (["Talks"], 1), ([], 0)]:
+        found = re.compile(r"\s+".join(map(re.escape, words))).search(text, start) if words else None
+        assert _words_at(words, text, start) == (found.span() if found else None), words

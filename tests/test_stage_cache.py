@@ -1,6 +1,6 @@
 """An article file, each article's resolution and its statements are cached by what they read: computed again
 only for the article that changed. A damaged entry of any stage's store (those, the other parts of resolution,
-an event's description) is a miss, computed again with the site unchanged, never a crash."""
+an event's description, the articles' words) is a miss, computed again with the site unchanged, never a crash."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ STAGES = [(articles, "read_article", articles.READ, lambda call: call[1]),  # (m
           (entities, "resolve_article", entities.RESOLVED, lambda call: call[0].id),
           (extract, "article_statements", extract.STATEMENTS, lambda call: call[0].article_id)]
 DAMAGED = [*STAGES, (assemble, "describe_event", assemble.DESCRIBED, lambda call: call[0][0].id),
+           (assemble, "item_words", assemble.WORDS, lambda call: call[0]),
            (entities, "name_mentions", entities.NAMES, lambda call: call[0].id),
            (entities, "collect_people", entities.PEOPLE, lambda call: "")]
 

@@ -125,3 +125,10 @@ assert clean_headline("Ministers meet in Porto and ...") == "Ministers meet in P
 assert not [m for m in sys.modules if m.startswith("sklearn")], "sklearn imported"
 """
     subprocess.run([sys.executable, "-c", check], check=True)
+
+
+def test_n_grams_of_words_that_would_sort_apart_from_their_joins_are_refused() -> None:
+    assert tfidf_vectors([["talks in", "porto"]]).shape == (1, 2)  # single terms: any text
+    for words in (["talks in", "porto"], ["", "porto"], ["talks\tin"]):
+        with pytest.raises(ValueError, match="n-grams of words"):
+            tfidf_vectors([words], 1, (1, 2))

@@ -15,14 +15,14 @@ from ...contract import Diagnostic
 from ...nlp.models import ParsedArticle, Token
 from ...pipeline.executor import ForkingExecutor
 from ...pipeline.fingerprint import code_version, fingerprint, model_texts
-from ...pipeline.store import StageStore, stored_each
+from ...pipeline.store import StageStore, cache_key, stored_each, stored_together
 from ..models import Entity, EntityKind, EntityMention, Event, EventKind, SummarySentence, wire_copies
 from ..resolve.models import Resolution
 from ..statements.extract import StatementReader
 from ..statements.meetings import place_containers
 from ..statements.models import Relation
 from ..statements.relations import FUTURE_GOVERNORS
-from .cluster import ClusterItem, cluster_events, near_duplicates
+from .cluster import ClusterItem, ItemWords, cluster_events, item_words, near_duplicates
 from .kinds import classify_event
 from .summarise import SourceSentence, summarize_event
 from .tfidf import english_stop_words
@@ -40,6 +40,7 @@ MODALS = {"will", "would", "could", "may", "might", "should", "shall", "must", "
 PARTICIPANT_SHARE = 0.3
 MAX_PARTICIPANTS = 8
 DESCRIBED = "events"  # the store's namespace for described events, keyed by what `describe_event` reads
+WORDS = "event-words"  # the store's namespace for the words of the articles' texts, as clustering reads them
 EVENTS_PER_PROCESS = 60  # events (a few ms each) that repay a forked process of their own
 
 
@@ -47,6 +48,15 @@ def cluster_items(articles: Sequence[Article], resolution: Resolution) -> list[C
     return [ClusterItem(id=a.id, date=a.date, text=f"{a.title}\n{a.text}",
                         entities=tuple(m.entity_id for m in resolution.by_article.get(a.id, [])))
             for a in articles]
+
+
+def stored_words(store: StageStore | None, items: Sequence[ClusterItem]) -> dict[str, ItemWords]:
+    """`item_words` by text, from the store for a text read before (all in one entry): tokenising every text
+    again was most of what clustering cost after a one-article edit."""
+    cache = store.cache if store is not None else None
+    keys = [cache_key(_code_version(), item.text) if cache is not None else "" for item in items]
+    return dict(zip((item.text for item in items), stored_together(
+        cache, WORDS, keys, ItemWords, lambda missing: (item_words(items[index].text) for index in missing))))
 
 
 def assemble_events(
@@ -64,8 +74,9 @@ def assemble_events(
     statements after)."""
     by_id = {a.id: a for a in articles}
     items = cluster_items(articles, resolution)
-    copy_groups = near_duplicates(items)
-    groups = cluster_events(items, copies=copy_groups)
+    known = stored_words(store, items)
+    copy_groups = near_duplicates(items, known=known)
+    groups = cluster_events(items, copies=copy_groups, known=known)
     dates = [event_date([by_id[i] for i in group]) for group in groups]
     anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
     told = meetings_told(articles, statements or StatementReader(parsed, resolution, store), anchors)
@@ -159,7 +170,10 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
                    summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
     """The members with their parse keys, resolved mentions, own ids and the meetings they tell; the entities
-    those name with the places and countries that contain them (or their absence); the budget and copies."""
+    those name with the places and countries that contain them (or their absence); the budget and copies.
+    Hashed as texts (`fingerprint` would spell each model's text out as JSON again): a member's parse key
+    (hex) begins its part, the type name that begins each model's text tells the models apart, and the
+    entities follow a part of their own, each as its id, then its text or "None"."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
     todo = {m.entity_id for group in mentions for m in group}
@@ -169,10 +183,11 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return fingerprint(_code_version(), summary_words, duplicates, [own_ids[a.id] for a in members],
-                       [[parses[a.id], *model_texts(a, *group, *told_there)]
-                        for a, group, told_there in zip(members, mentions, relations)],
-                       {ident: model_texts(entity) if entity else None for ident, entity in entities.items()})
+    return cache_key(_code_version(), fingerprint(summary_words, duplicates, [own_ids[a.id] for a in members]),
+                     *(text for a, group, told_there in zip(members, mentions, relations)
+                       for text in (parses[a.id], *model_texts(a, *group, *told_there))),
+                     "entities", *(f"{ident} {model_texts(entity)[0] if entity else None}"
+                                   for ident, entity in sorted(entities.items())))
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
@@ -239,13 +254,33 @@ def _located(sentence, parsed: ParsedArticle, article_text: str) -> SummarySente
     with each whitespace character as one space (the same length, as `cards.linked_text` expects).
     """
     source = parsed.sentences[sentence.index]
-    words = r"\s+".join(re.escape(word) for word in sentence.text.split())
-    found = re.compile(words).search(article_text, source.start) if words else None
+    found = _words_at(sentence.text.split(), article_text, source.start)
     if found is None:  # not the article's words: keep the text, placed at its first sentence
         return SummarySentence(article_id=sentence.article_id, index=sentence.index, text=sentence.text,
                                start=source.start)
-    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=found.start(),
-                           text=re.sub(r"\s", " ", found.group()))
+    start, end = found
+    return SummarySentence(article_id=sentence.article_id, index=sentence.index, start=start,
+                           text=re.sub(r"\s", " ", article_text[start:end]))
+
+
+def _words_at(words: Sequence[str], text: str, start: int) -> tuple[int, int] | None:
+    r"""The first span of `text` from `start` on that is these words with whitespace between them, as
+    `re.search(r"\s+".join(map(re.escape, words)), text, start)` finds it (whitespace is what `str.isspace`
+    says, as for `\s`) without compiling a pattern for every sentence (most of a cold describe's time)."""
+    position = text.find(words[0], start) if words else -1
+    while position >= 0:
+        end = position + len(words[0])
+        for word in words[1:]:
+            after = end
+            while after < len(text) and text[after].isspace():
+                after += 1
+            if after == end or not text.startswith(word, after):
+                break
+            end = after + len(word)
+        else:
+            return position, end
+        position = text.find(words[0], position + 1)
+    return None
 
 
 def event_date(members: Sequence[Article]) -> dt.date | None:

@@ -29,7 +29,7 @@ import functools
 import heapq
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.sparse.csgraph import connected_components
 
 from ...resources import DATA_DIR
-from .tfidf import text_vectors, tfidf_vectors
+from .tfidf import tfidf_vectors, words
 
 MODEL_PATH = DATA_DIR / "cluster_model.json"
 ENTITY_KINDS = ("person", "organization", "place", "country")  # the prefix of a resolved entity key
@@ -60,6 +60,29 @@ class ClusterItem(BaseModel):
     date: datetime.date | None  # publication or event date; None when unknown
     text: str  # headline, newline, body
     entities: tuple[str, ...]  # resolved entity keys ("person/...", "place/..."); a repeat is a repeated mention
+
+
+class ItemWords(BaseModel):
+    """An item's headline and body as its TF-IDF rows read them (`tfidf.words`): a function of its text alone,
+    which a caller may keep so that only a changed text is read again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    headline: tuple[str, ...]
+    body: tuple[str, ...]
+
+
+def item_words(text: str) -> ItemWords:
+    """The words of a headline-newline-body text; the whole text's are the headline's then the body's (no
+    token spans the newline)."""
+    headline, _, body = text.partition("\n")
+    return ItemWords(headline=words(headline, TOKEN), body=words(body, TOKEN))
+
+
+def _words_of(items: Sequence[ClusterItem], known: Mapping[str, ItemWords] | None) -> list[ItemWords]:
+    """Each item's words: from `known` (by text) when it has them, else read."""
+    known = known or {}
+    return [known.get(item.text) or item_words(item.text) for item in items]
 
 
 class Tree(BaseModel):
@@ -202,12 +225,11 @@ def _rowwise_dots(matrix: sp.csr_matrix, left: np.ndarray, right: np.ndarray, ch
     return out
 
 
-def _headline_body_cosines(heads: Sequence[str], bodies: Sequence[str], left: np.ndarray,
-                           right: np.ndarray) -> np.ndarray:
+def _headline_body_cosines(texts: Sequence[ItemWords], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Per pair, the larger cosine of one's headline with the other's body: a rewrite or a follow-up puts one
     outlet's headline words in another's lead even when the two headlines differ."""
-    vectors = text_vectors([*heads, *bodies], TOKEN)
-    head, body = vectors[:len(heads)], vectors[len(heads):]
+    vectors = tfidf_vectors([*(text.headline for text in texts), *(text.body for text in texts)])
+    head, body = vectors[:len(texts)], vectors[len(texts):]
     return np.maximum(_rowwise_dots(head, left, right, other=body), _rowwise_dots(head, right, left, other=body))
 
 
@@ -258,12 +280,15 @@ def _neighbourhood(pairs: dict[tuple[int, int], float], left: np.ndarray, right:
 
 
 def pair_features(
-    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings()
+    items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings(),
+    known: Mapping[str, ItemWords] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (rows of two indices into `items`, first < second) and their PAIR_FEATURES."""
-    heads, _, bodies = zip(*(item.text.partition("\n") for item in items))
-    body = text_vectors(bodies, TOKEN, (1, 2), min_df=2)  # a term in one text only cannot link two
-    headline = text_vectors(heads, TOKEN)
+    """Candidate pairs (rows of two indices into `items`, first < second) and their PAIR_FEATURES; `known`
+    holds words of texts read before (`item_words`)."""
+    texts = _words_of(items, known)
+    bodies = [item.text.partition("\n")[2] for item in items]
+    body = tfidf_vectors([text.body for text in texts], 2, (1, 2))  # a term in one text only cannot link two
+    headline = tfidf_vectors([text.headline for text in texts])
     # entities weighted by IDF as terms are, so a rare shared entity says more
     kinds = [tfidf_vectors([[k for k in item.entities if k.split("/", 1)[0] == kind] for item in items])
              for kind in ENTITY_KINDS]
@@ -287,7 +312,7 @@ def pair_features(
         *(_rowwise_dots(kind, left, right) for kind in kinds), np.log1p(_rowwise_dots(rare, left, right)),
         *_neighbourhood(pairs, left, right, settings.shared_neighbours), apart, mismatch,
         np.log1p(np.minimum(comparable[left], comparable[right])), np.full(len(left), _date_noise(pairs, days)),
-        _rowwise_dots(entities, left, right), _headline_body_cosines(heads, bodies, left, right),
+        _rowwise_dots(entities, left, right), _headline_body_cosines(texts, left, right),
     ]
     return index, np.column_stack(columns).astype(np.float64) if len(index) else np.zeros((0, len(PAIR_FEATURES)))
 
@@ -340,12 +365,13 @@ def _sorted_by_id(items: Sequence[ClusterItem]) -> list[ClusterItem]:
 
 
 def copy_representatives(items: Sequence[ClusterItem], copies: Sequence[Sequence[str]] | None = None,
+                         known: Mapping[str, ItemWords] | None = None,
                          ) -> tuple[list[ClusterItem], dict[str, list[str]]]:
     """One item per group of copies (the first by id, in id order) and the ids each one stands for; `copies`
     are `near_duplicates(items)` when the caller has them already."""
     ordered = _sorted_by_id(items)
     stands_for = {item.id: [item.id] for item in ordered}
-    for group in near_duplicates(ordered) if copies is None else copies:
+    for group in near_duplicates(ordered, known=known) if copies is None else copies:
         stands_for[group[0]] = group
         for copy in group[1:]:
             del stands_for[copy]
@@ -354,15 +380,16 @@ def copy_representatives(items: Sequence[ClusterItem], copies: Sequence[Sequence
 
 def cluster_events(
     items: Sequence[ClusterItem], settings: ClusterSettings = ClusterSettings(), model: PairModel | None = None,
-    copies: Sequence[Sequence[str]] | None = None,
+    copies: Sequence[Sequence[str]] | None = None, known: Mapping[str, ItemWords] | None = None,
 ) -> list[list[str]]:
     """Group items into events: sorted groups of sorted item ids (every item in exactly one group). Copies
-    (`near_duplicates(items)`, computed here unless given) count once and join their original's event."""
+    (`near_duplicates(items)`, computed here unless given) count once and join their original's event;
+    `known` holds words of texts read before (`item_words`)."""
     model = model or load_pair_model()
-    representatives, stands_for = copy_representatives(items, copies)
+    representatives, stands_for = copy_representatives(items, copies, known)
     if not representatives:
         return []
-    index, features = pair_features(representatives, settings)
+    index, features = pair_features(representatives, settings, known)
     return link_pairs(representatives, stands_for, index, model.probabilities(features),
                       settings.threshold or model.threshold)
 
@@ -377,13 +404,15 @@ def link_pairs(representatives: Sequence[ClusterItem], stands_for: dict[str, lis
 
 
 def near_duplicates(
-    items: Sequence[ClusterItem], settings: NearDuplicateSettings = NearDuplicateSettings()
+    items: Sequence[ClusterItem], settings: NearDuplicateSettings = NearDuplicateSettings(),
+    known: Mapping[str, ItemWords] | None = None,
 ) -> list[list[str]]:
-    """Groups (two or more items) of near-identical texts within the time window: wire copies."""
+    """Groups (two or more items) of near-identical texts within the time window: wire copies; `known` holds
+    words of texts read before (`item_words`)."""
     ordered = _sorted_by_id(items)
     if not ordered:
         return []
-    vectors = text_vectors([item.text for item in ordered], TOKEN, (1, 3))
+    vectors = tfidf_vectors([text.headline + text.body for text in _words_of(ordered, known)], 1, (1, 3))
     pairs = _candidate_pairs(
         vectors, _day_numbers([item.date for item in ordered]), settings.window_days,
         settings.neighbours, settings.min_similarity, settings.chunk_rows,

@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from ...content.models import Article
@@ -72,8 +73,9 @@ Phrase = tuple[str, ...]
 
 
 @functools.cache
-def triggers() -> dict[str, dict[str, tuple[Phrase, ...]]]:
-    """Trigger phrases (runs of lemmas) of each kind and of each consult mode ("consult:phone"), by first word."""
+def triggers() -> dict[str, tuple[tuple[str, Phrase], ...]]:
+    """Trigger phrases (runs of lemmas) of each kind and of each consult mode ("consult:phone"), by first word,
+    each with the kind or mode it is a trigger of: one look-up of a word finds them all."""
     text = data_text("kind_triggers.tsv")
     lists: dict[str, list[Phrase]] = {}
     for line in text.splitlines():
@@ -84,13 +86,11 @@ def triggers() -> dict[str, dict[str, tuple[Phrase, ...]]]:
     known = {k.value for k in EventKind} | {f"consult:{m.value}" for m in ConsultMode}
     if unknown := set(lists) - known:
         raise ValueError(f"kind_triggers.tsv: unknown kind {sorted(unknown)}")
-    indexed: dict[str, dict[str, tuple[Phrase, ...]]] = {}
+    by_first: dict[str, list[tuple[str, Phrase]]] = {}
     for name, phrases in lists.items():
-        by_first: dict[str, list[Phrase]] = {}
         for phrase in dict.fromkeys(phrases):
-            by_first.setdefault(phrase[0], []).append(phrase)
-        indexed[name] = {first: tuple(group) for first, group in by_first.items()}
-    return indexed
+            by_first.setdefault(phrase[0], []).append((name, phrase))
+    return {first: tuple(group) for first, group in by_first.items()}
 
 
 @functools.cache
@@ -114,15 +114,16 @@ def headline_lemmas(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def count_hits(words: Sequence[frozenset[str]], phrases: Mapping[str, Sequence[Phrase]]) -> int:
-    """How many trigger phrases (indexed by first word) occur in a run of words, each word given as the
-    lemmas it may be."""
-    hits = 0
+def count_hits(words: Sequence[frozenset[str]], phrases: Mapping[str, Sequence[tuple[str, Phrase]]]) -> Counter:
+    """How many trigger phrases of each kind or mode (`triggers`) occur in a run of words, each word given as
+    the lemmas it may be."""
+    hits: Counter = Counter()
     for i, options in enumerate(words):
         for first in options:
-            for phrase in phrases.get(first, ()):
+            for name, phrase in phrases.get(first, ()):
                 n = len(phrase)
-                hits += i + n <= len(words) and all(phrase[j] in words[i + j] for j in range(1, n))
+                if i + n <= len(words) and all(phrase[j] in words[i + j] for j in range(1, n)):
+                    hits[name] += 1
     return hits
 
 
@@ -218,11 +219,12 @@ def event_features(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
         headline = [headline_lemmas(w) for w in title_words] if title_words else lead
         body = _lemmas(doc.tokens)
         positions = {"headline": headline, "lead": lead, "predicate": _predicates(doc)}
+        hits = {position: count_hits(words, lists) for position, words in positions.items()}
+        body_hits = count_hits(body, lists)
         for kind in kinds:
-            phrases = lists.get(kind, {})
-            for position, words in positions.items():
-                features[f"{position}:{kind}"] += min(count_hits(words, phrases), 2) / 2
-            features[f"body:{kind}"] += 100 * count_hits(body, phrases) / max(len(body), 20)
+            for position in positions:
+                features[f"{position}:{kind}"] += min(hits[position][kind], 2) / 2
+            features[f"body:{kind}"] += 100 * body_hits[kind] / max(len(body), 20)
         done, planned = _consult_reports(doc)
         features["consult:done"] += min(done, 2) / 2
         features["consult:planned"] += min(planned, 2) / 2
@@ -276,8 +278,8 @@ def consult_mode(members: Sequence[Article], parsed: Mapping[str, ParsedArticle]
               [_lemmas(_sentence_tokens(parsed[a.id], 0)) for a in members],
               [_lemmas(parsed[a.id].tokens) for a in members]]
     for texts in places:
-        scores = {mode: sum(count_hits(words, lists[f"consult:{mode.value}"]) for words in texts)
-                  for mode in ConsultMode}
+        hits = [count_hits(words, lists) for words in texts]
+        scores = {mode: sum(found[f"consult:{mode.value}"] for found in hits) for mode in ConsultMode}
         if any(scores.values()):
             return max(ConsultMode, key=lambda m: (scores[m], -list(ConsultMode).index(m)))
     return ConsultMode.IN_PERSON

@@ -9,9 +9,9 @@ tests/test_tfidf.py compares the two.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from ...resources import dependency_module
 
 WORD = r"(?u)\b\w\w+\b"  # scikit-learn's default token: two or more word characters
+_SPACE_OR_CONTROL = re.compile(r"[\x00- ]")  # what would sort a joined n-gram apart from its words' order
 
 
 @functools.cache
@@ -32,28 +33,29 @@ def english_stop_words() -> frozenset[str]:
     return module.ENGLISH_STOP_WORDS
 
 
+def words(text: str, token: str = WORD) -> list[str]:
+    """A text's lower-cased tokens without stop words: what its n-grams are joined from (scikit-learn drops
+    stop words before it joins n-grams). A function of the text alone, so a caller may keep it."""
+    stop_words = english_stop_words()
+    return [word for word in re.findall(token, text.lower()) if word not in stop_words]
+
+
 def text_vectors(texts: Sequence[str], token: str = WORD, ngram_range: tuple[int, int] = (1, 1),
                  min_df: int = 1) -> sp.csr_matrix:
     """`TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=token, ngram_range=ngram_range,
     min_df=min_df).fit_transform(texts)`, except that where it raises for want of terms (every text empty or
     only stop words) this gives one all-zero column."""
-    pattern, stop_words = re.compile(token), english_stop_words()
-    low, high = ngram_range
-
-    def terms(text: str) -> list[str]:
-        """Lower-cased tokens without stop words, then the word n-grams of those, shortest first (as
-        scikit-learn drops stop words before it joins n-grams)."""
-        words = [word for word in pattern.findall(text.lower()) if word not in stop_words]
-        return [" ".join(words[i:i + n]) for n in range(low, high + 1) for i in range(len(words) - n + 1)]
-
-    return tfidf_vectors(map(terms, texts), min_df)
+    return tfidf_vectors([words(text, token) for text in texts], min_df, ngram_range)
 
 
-def tfidf_vectors(documents: Iterable[Iterable[str]], min_df: int = 1) -> sp.csr_matrix:
+def tfidf_vectors(documents: Sequence[Sequence[str]], min_df: int = 1,
+                  ngram_range: tuple[int, int] = (1, 1)) -> sp.csr_matrix:
     """Unit-length rows of (1 + ln count) x (ln((1 + n) / (1 + df)) + 1) over the documents' terms (a repeated
     term counts again), only terms in at least `min_df` documents: `TfidfVectorizer(analyzer=<the terms>,
-    sublinear_tf=True, min_df=min_df).fit_transform(documents)`; one all-zero column when no term is left."""
-    weights = _counts(documents, min_df)
+    sublinear_tf=True, min_df=min_df).fit_transform(documents)`; one all-zero column when no term is left.
+    With an `ngram_range`, a document's terms are the space-joined n-grams of its words (`words`), shortest
+    first, as `text_vectors` makes them."""
+    weights = _counts(documents, ngram_range, min_df)
     np.log(weights.data, out=weights.data)
     weights.data += 1.0
     documents_with = np.bincount(weights.indices, minlength=weights.shape[1])
@@ -61,29 +63,48 @@ def tfidf_vectors(documents: Iterable[Iterable[str]], min_df: int = 1) -> sp.csr
     return unit_rows(weights)
 
 
-def _counts(documents: Iterable[Iterable[str]], min_df: int) -> sp.csr_matrix:
+def _counts(documents: Sequence[Sequence[str]], ngram_range: tuple[int, int], min_df: int) -> sp.csr_matrix:
     """Term counts as CountVectorizer lays them out: a column per kept term in sorted order, each row's entries
-    in the order their terms first occur in the documents (the order in which the row's length is summed)."""
-    columns: dict[str, int] = {}  # term -> column, in order of first occurrence
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for terms in documents:
-        row = sorted(Counter(columns.setdefault(term, len(columns)) for term in terms).items())
-        indices += (column for column, _ in row)
-        counts += (count for _, count in row)
-        indptr.append(len(indices))
-    matrix = sp.csr_matrix((np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-                           shape=(len(indptr) - 1, len(columns)))
-    kept = np.flatnonzero(np.bincount(matrix.indices, minlength=len(columns)) >= min_df)
-    if not len(kept):
-        return sp.csr_matrix((matrix.shape[0], 1), dtype=np.float64)
-    matrix = matrix[:, kept]
-    terms = list(columns)
-    rank = np.empty(len(kept), dtype=matrix.indices.dtype)
-    rank[sorted(range(len(kept)), key=lambda k: terms[kept[k]])] = np.arange(len(kept))
-    matrix.indices = rank[matrix.indices]
-    return matrix
+    in the order their terms first occur in the documents (the order in which the row's length is summed).
+
+    Counted with numpy over word numbers, not n-gram strings: words are numbered in sorted order, and an
+    n-gram is ranked by its words' numbers, a shorter n-gram before the longer ones it begins; that is the
+    order of the joined strings, as a space sorts before every character a word may hold."""
+    low, high = ngram_range
+    vocabulary = sorted(set(itertools.chain.from_iterable(documents)))
+    if high > 1 and ("" in vocabulary or _SPACE_OR_CONTROL.search("".join(vocabulary))):
+        raise ValueError("n-grams of words that are empty or hold a space or a control character")
+    numbers = dict(zip(vocabulary, range(1, len(vocabulary) + 1)))  # 0 pads an n-gram's missing words
+    lengths = np.fromiter(map(len, documents), np.int64, len(documents))
+    word = np.zeros(int(lengths.sum()) + 1, dtype=np.int64)
+    word[:-1] = np.fromiter(map(numbers.__getitem__, itertools.chain.from_iterable(documents)), np.int64,
+                            len(word) - 1)
+    document = np.repeat(np.arange(len(documents)), lengths)
+    place = np.arange(len(document)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    starts = [np.flatnonzero(place <= lengths[document] - n) for n in range(low, high + 1)]
+    start = np.concatenate(starts)
+    size = np.repeat(np.arange(low, high + 1), [len(s) for s in starts])
+    order = np.argsort(document[start], kind="stable")  # as a text gives its terms: by size, then place
+    start, size = start[order], size[order]
+    key = np.zeros(len(start), dtype=np.int64)
+    for k in range(high):  # the key of an n-gram's first k words, then of its first k + 1
+        if k and (int(key.max(initial=0)) + 1) * (len(numbers) + 1) >= 2 ** 63:  # renumbered densely, in order
+            key = np.unique(key, return_inverse=True)[1].reshape(-1)
+        key = key * (len(numbers) + 1) + np.where(k < size, word[np.minimum(start + k, len(document))], 0)
+    if not len(key):
+        return sp.csr_matrix((len(documents), 1), dtype=np.float64)
+    _, first, term = np.unique(key, return_index=True, return_inverse=True)  # first: where a term first occurs
+    terms = len(first)
+    entries, counts = np.unique(document[start] * terms + term.reshape(-1), return_counts=True)
+    row, column = np.divmod(entries, terms)
+    kept = np.bincount(column, minlength=terms) >= min_df
+    if not kept.any():
+        return sp.csr_matrix((len(documents), 1), dtype=np.float64)
+    row, column, counts = row[kept[column]], column[kept[column]], counts[kept[column]]
+    order = np.lexsort((first[column], row))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(documents)))])
+    return sp.csr_matrix((counts[order].astype(np.float64), (np.cumsum(kept) - 1)[column[order]], indptr),
+                         shape=(len(documents), int(kept.sum())))
 
 
 def unit_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:

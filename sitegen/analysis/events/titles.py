@@ -199,6 +199,8 @@ def representative(candidates: Sequence[tuple[str, str]], members: Sequence[Arti
     """Of (article id, title) candidates, the one whose words the other articles share most (as a cosine of
     word sets does: shared words over the root of how many it has, so neither a long title nor a three-word
     one wins by its length); ties go to the first (the oldest article)."""
+    if len(candidates) == 1:  # nothing to compare: each article's own title is asked for (`own_event_id`)
+        return candidates[0][1]
     others = {a.id: _content_words(f"{a.title} {a.text}") for a in members}
 
     def share(candidate: tuple[str, str]) -> float:

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
 from ...pipeline.executor import Executor, ForkingExecutor
-from ...pipeline.fingerprint import code_version, fingerprint, model_texts
-from ...pipeline.store import StageStore, stored_each
+from ...pipeline.fingerprint import code_version, model_texts
+from ...pipeline.store import StageStore, cache_key, stored_each
 from ..models import Entity, EntityMention
 from ..resolve.models import Resolution
 from .coreference import read_article
@@ -61,9 +61,12 @@ class StatementReader:
         return {article_id: self._read[(article_id, date)] for article_id, date in wanted.items()}
 
     def _key(self, store: StageStore, article_id: str, date: dt.date | None) -> str:
+        """The parse key, id, date, mentions and entities, hashed as the texts they are (`fingerprint` would
+        spell each text out as JSON again: a tenth of a second a build); the type name that begins each model's
+        text tells a mention from an entity."""
         mentions, entities = _inputs(self._resolution, article_id)
-        return fingerprint(code_version(__name__), store.parses[article_id], article_id, date,
-                           model_texts(*mentions), model_texts(*entities.values()))
+        return cache_key(code_version(__name__), store.parses[article_id], article_id, str(date),
+                         *model_texts(*mentions, *entities.values()))
 
 
 def _inputs(resolution: Resolution, article_id: str) -> tuple[list[EntityMention], dict[str, Entity]]:
