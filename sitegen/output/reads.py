@@ -9,6 +9,11 @@ Fingerprints are shallow: an entity, event, article or bilateral relation inside
 only, and each of its fields the page then reads is a read of its own. So a list of leaders changes when a
 leader joins or moves, not when one leader's card text is edited; the text is read only by the pages that
 show it.
+
+A rebuild replays only the reads that can have changed (`Changed`): `Versions` fingerprints each of a digest's
+entities, events, articles and relations whole, and everything else it holds but the fields only templates
+read (`PAGE_ONLY`). A field read of an object whose fingerprint is the same, and every digest-level read and
+helper when the rest is the same, give what they gave; only the others are read again.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from ..analysis.models import Entity, Event
 from ..analysis.statements.models import Bilateral
@@ -270,10 +276,90 @@ class PageRecord:
     templates: frozenset[str]
     reads: Mapping[Key, str]
     args: Mapping[Key, tuple]
+    objects: frozenset[tuple[str, str]]  # (kind, id) of everything it read a field of
+    digest_level: bool  # whether it read anything but fields (digest indexes, method calls, helpers)
 
     @classmethod
     def of(cls, page: Page, log: ReadLog) -> PageRecord:
-        return cls(page=page, templates=frozenset(log.templates), reads=dict(log.reads), args=dict(log.args))
+        objects = {(key[1], key[2]) for key in log.reads if key[0] == "field"}
+        return cls(page=page, templates=frozenset(log.templates), reads=dict(log.reads), args=dict(log.args),
+                   objects=frozenset(objects), digest_level=any(key[0] != "field" for key in log.reads))
+
+
+# Fields that templates read, each as a field read of its own, and that no index, method or helper of the
+# digest reads (tests/test_deps.py checks): a change to them alone leaves every digest-level read as it was.
+PAGE_ONLY: Mapping[str, frozenset[str]] = {"article": frozenset({"text", "content_hash"}),
+                                           "entity": frozenset({"description"})}
+_ANY = TypeAdapter(Any)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Fingerprints of what a digest holds: each tracked thing whole, by (kind, id), and all the rest but the
+    `PAGE_ONLY` fields, which is everything a digest-level read or a helper can read."""
+
+    objects: Mapping[tuple[str, str], str]
+    rest: str
+
+    @classmethod
+    def of(cls, digest: Digest) -> Versions | None:
+        """None when something the digest holds has no exact JSON form (a value not of its declared type):
+        a rebuild from it then reads everything again."""
+        try:
+            objects = {(kind, ident): _hash(thing.model_dump_json(warnings="error").encode("utf-8"))
+                       for kind, lookup in LOOKUPS.items() for ident, thing in lookup(digest).items()}
+            rest = hashlib.blake2b(digest_size=16)
+            for held in dataclasses.fields(digest):
+                if held.init:
+                    value = getattr(digest, held.name)
+                    rest.update(held.name.encode("utf-8") + b"\0")
+                    rest.update(_ANY.dump_json(value, exclude=_page_only(value), warnings="error"))
+        except PydanticSerializationError:
+            return None
+        return cls(objects=objects, rest=rest.hexdigest())
+
+    def refreshed(self, digest: Digest, things: Collection[tuple[str, str]]) -> Versions | None:
+        """The versions of `digest`, which differs from the digest of these only in page-only fields of `things`."""
+        try:
+            objects = {key: _hash(LOOKUPS[key[0]](digest)[key[1]].model_dump_json(warnings="error").encode("utf-8"))
+                       for key in things}
+        except PydanticSerializationError:
+            return None
+        return replace(self, objects={**self.objects, **objects})
+
+
+def _page_only(value: Any) -> dict | None:
+    """What of `value` to leave out of `Versions.rest`: the page-only fields of the tracked things it holds,
+    when they are all of one kind."""
+    things = value.values() if isinstance(value, Mapping) else value if isinstance(value, (list, tuple)) else ()
+    kinds = {tracked_kind(thing) for thing in things}
+    if len(kinds) != 1 or (kind := kinds.pop()) not in PAGE_ONLY:
+        return None
+    return {"__all__": set(PAGE_ONLY[kind])}
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What differs between the digest that pages were drawn from and a new one."""
+
+    objects: frozenset[tuple[str, str]]  # tracked things changed, come or gone
+    rest: bool  # anything a digest-level read or a helper can read
+
+    @classmethod
+    def between(cls, before: Versions | None, after: Versions | None) -> Changed | None:
+        """None when either is unknown: every read is then read again."""
+        if before is None or after is None:
+            return None
+        old, new = before.objects, after.objects
+        return cls(objects=frozenset(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)),
+                   rest=before.rest != after.rest)
+
+    def may_change(self, key: Key) -> bool:
+        return (key[1], key[2]) in self.objects if key[0] == "field" else self.rest
 
 
 def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mapping[str, Helper]) -> Any:
@@ -300,11 +386,16 @@ def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mappi
 
 
 def is_stale(record: PageRecord, page: Page, digest: Digest, helpers: Mapping[str, Helper],
-             memo: dict[Key, str]) -> bool:
-    """Whether `page` would draw differently from `digest` than it did when `record` was made."""
+             memo: dict[Key, str], changed: Changed | None = None) -> bool:
+    """Whether `page` would draw differently from `digest` than it did when `record` was made; with `changed`,
+    only the reads it may have changed are read again."""
     if record.page != page:
         return True
+    if changed is not None and not (changed.rest and record.digest_level) and changed.objects.isdisjoint(record.objects):
+        return False
     for key, seen in record.reads.items():
+        if changed is not None and not changed.may_change(key):
+            continue
         now = memo.get(key)
         if now is None:
             now = fingerprint(read_again(key, record.args.get(key, ()), digest, page, helpers))
@@ -316,14 +407,16 @@ def is_stale(record: PageRecord, page: Page, digest: Digest, helpers: Mapping[st
 
 
 def pages_to_draw(records: Mapping[str, PageRecord], pages: Sequence[Page], digest: Digest | None,
-                  changed_templates: Collection[str], helpers: Mapping[str, Helper]) -> list[Page]:
+                  changed_templates: Collection[str], helpers: Mapping[str, Helper],
+                  changed: Changed | None = None) -> list[Page]:
     """The pages whose bytes may differ: new pages, pages that loaded a changed template and, when the
-    content changed (`digest` given), pages whose reads give something else now."""
+    content changed (`digest` given), pages whose reads give something else now (of those `changed` says may
+    have changed; all, without it)."""
     memo: dict[Key, str] = {}
     todo = []
     for page in pages:
         record = records.get(page.path)
         if (record is None or uses_template(record.templates, changed_templates)
-                or (digest is not None and is_stale(record, page, digest, helpers, memo))):
+                or (digest is not None and is_stale(record, page, digest, helpers, memo, changed))):
             todo.append(page)
     return todo
