@@ -66,8 +66,29 @@ def tracked_kind(value: object) -> str | None:
     return TRACKED.get(type(value))
 
 
+_AS_IS = frozenset({type(None), bool, int, float, str, dt.date, dt.datetime})
+
+
 def shallow(value: Any) -> Any:
     """A plain, comparable form of a value: tracked things become `Ref`s, everything else is spelt out."""
+    cls = type(value)  # the commonest types first, by exact type; `_shallow` gives each of them the same form
+    if cls in _AS_IS:
+        return value
+    if cls is tuple or cls is list:
+        return tuple(map(shallow, value))
+    if (kind := TRACKED.get(cls)) is not None:
+        return Ref(kind, value.id)
+    if cls is dict:
+        return ("map", tuple((shallow(k), shallow(v)) for k, v in value.items()))
+    if (names := _MODEL_FIELDS.get(cls)) is not None:
+        return (cls.__name__, tuple((name, shallow(getattr(value, name))) for name in names))
+    return _shallow(value)
+
+
+_MODEL_FIELDS: dict[type, tuple[str, ...]] = {}  # field names of each pydantic model `shallow` met
+
+
+def _shallow(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str, dt.date)):
         return value
     if isinstance(value, Enum):
@@ -79,7 +100,8 @@ def shallow(value: Any) -> Any:
     if isinstance(value, Lazy):
         return shallow(value.read())
     if isinstance(value, BaseModel):
-        return (type(value).__name__, tuple((name, shallow(getattr(value, name))) for name in type(value).model_fields))
+        names = _MODEL_FIELDS[type(value)] = tuple(type(value).model_fields)
+        return (type(value).__name__, tuple((name, shallow(getattr(value, name))) for name in names))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, tuple((f.name, shallow(getattr(value, f.name)))
                                             for f in dataclasses.fields(value)))

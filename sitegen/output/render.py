@@ -77,6 +77,9 @@ class RecordingEnvironment(Environment):
 
 def markdown_renderer() -> Callable[[str], Markup]:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Pure functions of an address, which the cards of a site give over and over (a tenth of drawing a card).
+    md.normalizeLink = lru_cache(maxsize=8192)(md.normalizeLink)
+    md.validateLink = lru_cache(maxsize=8192)(md.validateLink)
 
     def render(text: str) -> Markup:
         return Markup(md.render(text or ""))  # html=False escapes any raw HTML in the source
