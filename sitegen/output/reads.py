@@ -60,6 +60,7 @@ LOOKUPS: dict[str, Callable[[Digest], Mapping[str, Any]]] = {
     "bilateral": lambda d: d.bilaterals,
 }
 MISSING = Ref("missing", "")  # what a lookup of something that is not there reads
+THIS_PAGE = Ref("page", "")  # an argument that is the page being drawn (its record holds the page once)
 
 
 def tracked_kind(value: object) -> str | None:
@@ -129,12 +130,13 @@ def to_replay(value: Any) -> Any:
     return value
 
 
-def resolve(value: Any, digest: Digest) -> Any:
-    """The inverse of `to_replay` against `digest`: a `Ref` becomes that digest's thing (KeyError if gone)."""
+def resolve(value: Any, digest: Digest, page: Page) -> Any:
+    """The inverse of `to_replay` against `digest`: a `Ref` becomes that digest's thing (KeyError if gone),
+    `THIS_PAGE` the page."""
     if isinstance(value, Ref):
-        return LOOKUPS[value.kind](digest)[value.id]
+        return page if value == THIS_PAGE else LOOKUPS[value.kind](digest)[value.id]
     if isinstance(value, (list, tuple)):
-        return type(value)(resolve(v, digest) for v in value)
+        return type(value)(resolve(v, digest, page) for v in value)
     return value
 
 
@@ -153,6 +155,7 @@ class ReadLog:
     """Everything one page read while it was drawn. `memo` holds fingerprints shared by a whole build."""
 
     memo: dict[Key, str]
+    page: Page | None = None  # the page being drawn
     templates: set[str] = field(default_factory=set)
     reads: dict[Key, str] = field(default_factory=dict)
     args: dict[Key, tuple] = field(default_factory=dict)  # how to ask again, for calls, lookups and helpers
@@ -183,7 +186,8 @@ class ReadLog:
     def call(self, method: Callable, name: str, args: tuple) -> Any:
         replay = tuple(to_replay(a) for a in args)
         result = method(*(a.read() if isinstance(a, Lazy) else a for a in args))
-        return self.lazy(("call", name, shallow(replay)), result, replay)
+        kept = tuple(THIS_PAGE if a is self.page else r for a, r in zip(args, replay, strict=True))
+        return self.lazy(("call", name, shallow(replay)), result, kept)
 
     def helper(self, name: str, page: Page, function: Callable[[], Any], args: tuple = ()) -> Any:
         replay = tuple(to_replay(a) for a in args)
@@ -391,13 +395,13 @@ def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mappi
             _, kind, ident, name = key
             return getattr(LOOKUPS[kind](digest)[ident], name)
         if key[0] == "helper":
-            return helpers[key[1]](digest, page, *resolve(args, digest))
+            return helpers[key[1]](digest, page, *resolve(args, digest, page))
         _, source, use = key
         if use[0] == "item":
-            return getattr(digest, source[1])[resolve(args[0], digest)]
+            return getattr(digest, source[1])[resolve(args[0], digest, page)]
         value = getattr(digest, source[1])
         if source[0] == "call":
-            value = value(*resolve(args, digest))
+            value = value(*resolve(args, digest, page))
         if use == TRUTH:
             return bool(value)
         if use == LENGTH:

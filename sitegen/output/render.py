@@ -252,7 +252,7 @@ def _draw(env: Environment, pages: Sequence[Page], digest: Digest, templates_dir
     memo: dict = {}
     for page in pages:
         files: dict[str, bytes] = {}
-        log = env.log = ReadLog(memo) if recording else None
+        log = env.log = ReadLog(memo, page) if recording else None
         try:
             meta = call_helper(env, "meta", digest, page, search)
             card = ""
