@@ -374,6 +374,8 @@ class Changed:
 
     objects: frozenset[tuple[str, str]]  # tracked things changed, come or gone
     rest: bool  # anything a digest-level read or a helper can read
+    known: frozenset[tuple[str, str]]  # the tracked things the new digest's indexes hold (a field read of
+    # another, reached through some other value, may read something else now: it is read again)
 
     @classmethod
     def between(cls, before: Versions | None, after: Versions | None) -> Changed | None:
@@ -382,10 +384,17 @@ class Changed:
             return None
         old, new = before.objects, after.objects
         return cls(objects=frozenset(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)),
-                   rest=before.rest != after.rest)
+                   rest=before.rest != after.rest, known=frozenset(new))
 
     def may_change(self, key: Key) -> bool:
-        return (key[1], key[2]) in self.objects if key[0] == "field" else self.rest
+        if key[0] != "field":
+            return self.rest
+        return (key[1], key[2]) in self.objects or (key[1], key[2]) not in self.known
+
+    def touches(self, record: PageRecord) -> bool:
+        """Whether any read of `record` may give something else now."""
+        return (self.rest and record.digest_level or not self.objects.isdisjoint(record.objects)
+                or not record.objects <= self.known)
 
 
 def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mapping[str, Helper]) -> Any:
@@ -417,7 +426,7 @@ def is_stale(record: PageRecord, page: Page, digest: Digest, helpers: Mapping[st
     only the reads it may have changed are read again."""
     if record.page != page:
         return True
-    if changed is not None and not (changed.rest and record.digest_level) and changed.objects.isdisjoint(record.objects):
+    if changed is not None and not changed.touches(record):
         return False
     for key, seen in record.reads.items():
         if changed is not None and not changed.may_change(key):
