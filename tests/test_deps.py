@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ import sitegen.nlp.engine
 import sitegen.pipeline.build
 from sitegen.analysis.models import Entity, EntityKind, Event
 from sitegen.config import load_settings
-from sitegen.output.reads import PageRecord, ReadLog, Ref, fingerprint, pages_to_draw, shallow
+from sitegen.output.reads import (PAGE_ONLY, Changed, PageRecord, ReadLog, Ref, Versions, fingerprint, pages_to_draw,
+                                  read_again, shallow)
 from sitegen.output.render import PAGE_HELPERS, render_pages
 from sitegen.pipeline.build import build_site, build_state, rebuild
 from sitegen.serve.changes import Layout, Needs, needs_for
@@ -139,6 +141,76 @@ def test_only_pages_whose_reads_changed_are_drawn_again(tiny_templates):
     new_page = Page(path="people/c/", template="person.html", title="Cy", subject="person/c")
     drawn = pages_to_draw(records, [*pages, new_page], tiny_digest("first", extra_person=True), (), helpers)
     assert [p.path for p in drawn] == ["people/c/"]  # another person changes no page that did not list people
+
+
+def test_a_rebuild_reads_again_only_what_the_new_digest_may_answer_differently(tiny_templates):
+    records: dict[str, PageRecord] = {}
+    pages = tiny_pages()
+    first = tiny_digest("first")
+    render_pages(first, pages, tiny_templates, records=records)
+    before = Versions.of(first)
+
+    def drawn(digest: Digest) -> tuple[Changed | None, list[str]]:
+        changed = Changed.between(before, Versions.of(digest))
+        paths = [p.path for p in pages_to_draw(records, pages, digest, (), PAGE_HELPERS, changed)]
+        assert paths == [p.path for p in pages_to_draw(records, pages, digest, (), PAGE_HELPERS)]  # as reading all
+        return changed, paths
+
+    # Ann's card text: her page alone shows it, and no index or method of the digest reads it.
+    changed, paths = drawn(tiny_digest("second"))
+    assert (changed.objects, changed.rest, paths) == ({("entity", "person/a")}, False, ["people/a/"])
+    changed, paths = drawn(tiny_digest("first"))
+    assert (changed.objects, changed.rest, paths) == (set(), False, [])
+    # Bo's name: his page and the event page show it (Ann's page reads no field of Bo).
+    renamed = replace(first, entities={**first.entities, "person/b": entity("person/b", "Bob")})
+    changed, paths = drawn(renamed)
+    assert (changed.objects, changed.rest, paths) == ({("entity", "person/b")}, True, ["people/b/", "events/e1/"])
+    # Another event moves `digest.events | length`, which every page's navigation reads.
+    later = Event(id="e2", title="Bo calls Ann", date=None, articles=(), participants=("person/b", "person/a"))
+    assert drawn(replace(first, events=[*first.events, later]))[1] == ["people/a/", "people/b/", "events/e1/"]
+    # The same entities in another order are another digest: its lists of entities may be ordered otherwise.
+    assert drawn(replace(first, entities=dict(reversed(first.entities.items()))))[0].rest
+
+
+def test_a_field_of_a_thing_the_digests_indexes_do_not_hold_is_always_read_again():
+    versions = Versions.of(tiny_digest())
+    changed = Changed.between(versions, versions)
+    assert not changed.may_change(("field", "entity", "person/a", "name"))
+    assert changed.may_change(("field", "event", "e9", "title"))  # reached through some other value
+
+
+def test_a_digest_holding_a_value_not_of_its_declared_type_has_no_versions_and_rebuilds_read_all(tiny_templates):
+    records: dict[str, PageRecord] = {}
+    pages = tiny_pages()
+    first = tiny_digest()
+    render_pages(first, pages, tiny_templates, records=records)
+    odd = first.entities["person/b"].model_copy(update={"description": 7})  # model_copy does not validate
+    digest = replace(first, entities={**first.entities, "person/b": odd})
+    assert Versions.of(digest) is None and Changed.between(Versions.of(first), None) is None
+    assert [p.path for p in pages_to_draw(records, pages, digest, (), PAGE_HELPERS, None)] == ["people/b/"]
+
+
+def test_no_digest_index_method_or_helper_reads_a_page_only_field(project):
+    """What `Versions.rest` leaves out must be what only templates read: with every page-only field of the demo
+    digest changed, each digest-level read and helper of every page gives what it gave."""
+    _, state = build_state(load_settings(project))
+    digest = state.digest
+    assert set(PAGE_ONLY) == {"article", "entity"}
+
+    def changed(kind: str, things: dict) -> dict:
+        return {key: thing.model_copy(update={name: f"{getattr(thing, name)} (changed)" for name in PAGE_ONLY[kind]})
+                for key, thing in things.items()}
+
+    other = replace(digest, articles=changed("article", digest.articles), entities=changed("entity", digest.entities))
+    versions = Versions.of(other)
+    assert versions.rest == state.versions.rest and versions.objects != state.versions.objects
+    pages = {page.path: page for page in state.pages}
+    reads = [(path, key, seen) for path, record in state.records.items() for key, seen in record.reads.items()
+             if key[0] != "field"]
+    assert {key[0] for _, key, _ in reads} == {"digest", "helper"}
+    for path, key, seen in reads:
+        record = state.records[path]
+        assert fingerprint(read_again(key, record.args.get(key, ()), other, pages[path], PAGE_HELPERS)) == seen, key
 
 
 def test_the_read_log_fingerprints_each_read_once_per_build():

@@ -9,6 +9,11 @@ Fingerprints are shallow: an entity, event, article or bilateral relation inside
 only, and each of its fields the page then reads is a read of its own. So a list of leaders changes when a
 leader joins or moves, not when one leader's card text is edited; the text is read only by the pages that
 show it.
+
+A rebuild replays only the reads that can have changed (`Changed`): `Versions` fingerprints each of a digest's
+entities, events, articles and relations whole, and everything else it holds but the fields only templates
+read (`PAGE_ONLY`). A field read of an object whose fingerprint is the same, and every digest-level read and
+helper when the rest is the same, give what they gave; only the others are read again.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from ..analysis.models import Entity, Event
 from ..analysis.statements.models import Bilateral
@@ -54,14 +60,36 @@ LOOKUPS: dict[str, Callable[[Digest], Mapping[str, Any]]] = {
     "bilateral": lambda d: d.bilaterals,
 }
 MISSING = Ref("missing", "")  # what a lookup of something that is not there reads
+THIS_PAGE = Ref("page", "")  # an argument that is the page being drawn (its record holds the page once)
 
 
 def tracked_kind(value: object) -> str | None:
     return TRACKED.get(type(value))
 
 
+_AS_IS = frozenset({type(None), bool, int, float, str, dt.date, dt.datetime})
+
+
 def shallow(value: Any) -> Any:
     """A plain, comparable form of a value: tracked things become `Ref`s, everything else is spelt out."""
+    cls = type(value)  # the commonest types first, by exact type; `_shallow` gives each of them the same form
+    if cls in _AS_IS:
+        return value
+    if cls is tuple or cls is list:
+        return tuple(map(shallow, value))
+    if (kind := TRACKED.get(cls)) is not None:
+        return Ref(kind, value.id)
+    if cls is dict:
+        return ("map", tuple((shallow(k), shallow(v)) for k, v in value.items()))
+    if (names := _MODEL_FIELDS.get(cls)) is not None:
+        return (cls.__name__, tuple((name, shallow(getattr(value, name))) for name in names))
+    return _shallow(value)
+
+
+_MODEL_FIELDS: dict[type, tuple[str, ...]] = {}  # field names of each pydantic model `shallow` met
+
+
+def _shallow(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str, dt.date)):
         return value
     if isinstance(value, Enum):
@@ -73,7 +101,8 @@ def shallow(value: Any) -> Any:
     if isinstance(value, Lazy):
         return shallow(value.read())
     if isinstance(value, BaseModel):
-        return (type(value).__name__, tuple((name, shallow(getattr(value, name))) for name in type(value).model_fields))
+        names = _MODEL_FIELDS[type(value)] = tuple(type(value).model_fields)
+        return (type(value).__name__, tuple((name, shallow(getattr(value, name))) for name in names))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__, tuple((f.name, shallow(getattr(value, f.name)))
                                             for f in dataclasses.fields(value)))
@@ -101,12 +130,13 @@ def to_replay(value: Any) -> Any:
     return value
 
 
-def resolve(value: Any, digest: Digest) -> Any:
-    """The inverse of `to_replay` against `digest`: a `Ref` becomes that digest's thing (KeyError if gone)."""
+def resolve(value: Any, digest: Digest, page: Page) -> Any:
+    """The inverse of `to_replay` against `digest`: a `Ref` becomes that digest's thing (KeyError if gone),
+    `THIS_PAGE` the page."""
     if isinstance(value, Ref):
-        return LOOKUPS[value.kind](digest)[value.id]
+        return page if value == THIS_PAGE else LOOKUPS[value.kind](digest)[value.id]
     if isinstance(value, (list, tuple)):
-        return type(value)(resolve(v, digest) for v in value)
+        return type(value)(resolve(v, digest, page) for v in value)
     return value
 
 
@@ -125,6 +155,7 @@ class ReadLog:
     """Everything one page read while it was drawn. `memo` holds fingerprints shared by a whole build."""
 
     memo: dict[Key, str]
+    page: Page | None = None  # the page being drawn
     templates: set[str] = field(default_factory=set)
     reads: dict[Key, str] = field(default_factory=dict)
     args: dict[Key, tuple] = field(default_factory=dict)  # how to ask again, for calls, lookups and helpers
@@ -155,7 +186,8 @@ class ReadLog:
     def call(self, method: Callable, name: str, args: tuple) -> Any:
         replay = tuple(to_replay(a) for a in args)
         result = method(*(a.read() if isinstance(a, Lazy) else a for a in args))
-        return self.lazy(("call", name, shallow(replay)), result, replay)
+        kept = tuple(THIS_PAGE if a is self.page else r for a, r in zip(args, replay, strict=True))
+        return self.lazy(("call", name, shallow(replay)), result, kept)
 
     def helper(self, name: str, page: Page, function: Callable[[], Any], args: tuple = ()) -> Any:
         replay = tuple(to_replay(a) for a in args)
@@ -270,10 +302,99 @@ class PageRecord:
     templates: frozenset[str]
     reads: Mapping[Key, str]
     args: Mapping[Key, tuple]
+    objects: frozenset[tuple[str, str]]  # (kind, id) of everything it read a field of
+    digest_level: bool  # whether it read anything but fields (digest indexes, method calls, helpers)
 
     @classmethod
     def of(cls, page: Page, log: ReadLog) -> PageRecord:
-        return cls(page=page, templates=frozenset(log.templates), reads=dict(log.reads), args=dict(log.args))
+        objects = {(key[1], key[2]) for key in log.reads if key[0] == "field"}
+        return cls(page=page, templates=frozenset(log.templates), reads=dict(log.reads), args=dict(log.args),
+                   objects=frozenset(objects), digest_level=any(key[0] != "field" for key in log.reads))
+
+
+# Fields that templates read, each as a field read of its own, and that no index, method or helper of the
+# digest reads (tests/test_deps.py checks): a change to them alone leaves every digest-level read as it was.
+PAGE_ONLY: Mapping[str, frozenset[str]] = {"article": frozenset({"text", "content_hash"}),
+                                           "entity": frozenset({"description"})}
+_ANY = TypeAdapter(Any)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Fingerprints of what a digest holds: each tracked thing whole, by (kind, id), and all the rest but the
+    `PAGE_ONLY` fields, which is everything a digest-level read or a helper can read."""
+
+    objects: Mapping[tuple[str, str], str]
+    rest: str
+
+    @classmethod
+    def of(cls, digest: Digest) -> Versions | None:
+        """None when something the digest holds has no exact JSON form (a value not of its declared type):
+        a rebuild from it then reads everything again."""
+        try:
+            objects = {(kind, ident): _hash(thing.model_dump_json(warnings="error").encode("utf-8"))
+                       for kind, lookup in LOOKUPS.items() for ident, thing in lookup(digest).items()}
+            rest = hashlib.blake2b(digest_size=16)
+            for held in dataclasses.fields(digest):
+                if held.init:
+                    value = getattr(digest, held.name)
+                    rest.update(held.name.encode("utf-8") + b"\0")
+                    rest.update(_ANY.dump_json(value, exclude=_page_only(value), warnings="error"))
+        except PydanticSerializationError:
+            return None
+        return cls(objects=objects, rest=rest.hexdigest())
+
+    def refreshed(self, digest: Digest, things: Collection[tuple[str, str]]) -> Versions | None:
+        """The versions of `digest`, which differs from the digest of these only in page-only fields of `things`."""
+        try:
+            objects = {key: _hash(LOOKUPS[key[0]](digest)[key[1]].model_dump_json(warnings="error").encode("utf-8"))
+                       for key in things}
+        except PydanticSerializationError:
+            return None
+        return replace(self, objects={**self.objects, **objects})
+
+
+def _page_only(value: Any) -> dict | None:
+    """What of `value` to leave out of `Versions.rest`: the page-only fields of the tracked things it holds,
+    when they are all of one kind."""
+    things = value.values() if isinstance(value, Mapping) else value if isinstance(value, (list, tuple)) else ()
+    kinds = {tracked_kind(thing) for thing in things}
+    if len(kinds) != 1 or (kind := kinds.pop()) not in PAGE_ONLY:
+        return None
+    return {"__all__": set(PAGE_ONLY[kind])}
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What differs between the digest that pages were drawn from and a new one."""
+
+    objects: frozenset[tuple[str, str]]  # tracked things changed, come or gone
+    rest: bool  # anything a digest-level read or a helper can read
+    known: frozenset[tuple[str, str]]  # the tracked things the new digest's indexes hold (a field read of
+    # another, reached through some other value, may read something else now: it is read again)
+
+    @classmethod
+    def between(cls, before: Versions | None, after: Versions | None) -> Changed | None:
+        """None when either is unknown: every read is then read again."""
+        if before is None or after is None:
+            return None
+        old, new = before.objects, after.objects
+        return cls(objects=frozenset(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)),
+                   rest=before.rest != after.rest, known=frozenset(new))
+
+    def may_change(self, key: Key) -> bool:
+        if key[0] != "field":
+            return self.rest
+        return (key[1], key[2]) in self.objects or (key[1], key[2]) not in self.known
+
+    def touches(self, record: PageRecord) -> bool:
+        """Whether any read of `record` may give something else now."""
+        return (self.rest and record.digest_level or not self.objects.isdisjoint(record.objects)
+                or not record.objects <= self.known)
 
 
 def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mapping[str, Helper]) -> Any:
@@ -283,13 +404,13 @@ def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mappi
             _, kind, ident, name = key
             return getattr(LOOKUPS[kind](digest)[ident], name)
         if key[0] == "helper":
-            return helpers[key[1]](digest, page, *resolve(args, digest))
+            return helpers[key[1]](digest, page, *resolve(args, digest, page))
         _, source, use = key
         if use[0] == "item":
-            return getattr(digest, source[1])[resolve(args[0], digest)]
+            return getattr(digest, source[1])[resolve(args[0], digest, page)]
         value = getattr(digest, source[1])
         if source[0] == "call":
-            value = value(*resolve(args, digest))
+            value = value(*resolve(args, digest, page))
         if use == TRUTH:
             return bool(value)
         if use == LENGTH:
@@ -300,11 +421,16 @@ def read_again(key: Key, args: tuple, digest: Digest, page: Page, helpers: Mappi
 
 
 def is_stale(record: PageRecord, page: Page, digest: Digest, helpers: Mapping[str, Helper],
-             memo: dict[Key, str]) -> bool:
-    """Whether `page` would draw differently from `digest` than it did when `record` was made."""
+             memo: dict[Key, str], changed: Changed | None = None) -> bool:
+    """Whether `page` would draw differently from `digest` than it did when `record` was made; with `changed`,
+    only the reads it may have changed are read again."""
     if record.page != page:
         return True
+    if changed is not None and not changed.touches(record):
+        return False
     for key, seen in record.reads.items():
+        if changed is not None and not changed.may_change(key):
+            continue
         now = memo.get(key)
         if now is None:
             now = fingerprint(read_again(key, record.args.get(key, ()), digest, page, helpers))
@@ -316,14 +442,16 @@ def is_stale(record: PageRecord, page: Page, digest: Digest, helpers: Mapping[st
 
 
 def pages_to_draw(records: Mapping[str, PageRecord], pages: Sequence[Page], digest: Digest | None,
-                  changed_templates: Collection[str], helpers: Mapping[str, Helper]) -> list[Page]:
+                  changed_templates: Collection[str], helpers: Mapping[str, Helper],
+                  changed: Changed | None = None) -> list[Page]:
     """The pages whose bytes may differ: new pages, pages that loaded a changed template and, when the
-    content changed (`digest` given), pages whose reads give something else now."""
+    content changed (`digest` given), pages whose reads give something else now (of those `changed` says may
+    have changed; all, without it)."""
     memo: dict[Key, str] = {}
     todo = []
     for page in pages:
         record = records.get(page.path)
         if (record is None or uses_template(record.templates, changed_templates)
-                or (digest is not None and is_stale(record, page, digest, helpers, memo))):
+                or (digest is not None and is_stale(record, page, digest, helpers, memo, changed))):
             todo.append(page)
     return todo

@@ -77,6 +77,9 @@ class RecordingEnvironment(Environment):
 
 def markdown_renderer() -> Callable[[str], Markup]:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Pure functions of an address, which the cards of a site give over and over (a tenth of drawing a card).
+    md.normalizeLink = lru_cache(maxsize=8192)(md.normalizeLink)
+    md.validateLink = lru_cache(maxsize=8192)(md.validateLink)
 
     def render(text: str) -> Markup:
         return Markup(md.render(text or ""))  # html=False escapes any raw HTML in the source
@@ -249,7 +252,7 @@ def _draw(env: Environment, pages: Sequence[Page], digest: Digest, templates_dir
     memo: dict = {}
     for page in pages:
         files: dict[str, bytes] = {}
-        log = env.log = ReadLog(memo) if recording else None
+        log = env.log = ReadLog(memo, page) if recording else None
         try:
             meta = call_helper(env, "meta", digest, page, search)
             card = ""

@@ -28,7 +28,7 @@ from ..contract import Diagnostic
 from ..nlp.models import ParsedArticle
 from ..nlp.parse import parse_articles, parse_keys, parse_texts
 from ..output.feeds import publication_files
-from ..output.reads import PageRecord, pages_to_draw
+from ..output.reads import Changed, PageRecord, Versions, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
 from ..output.write import update_site, write_site
 from ..serve.changes import Layout, Needs, needs_for, static_sources
@@ -149,6 +149,7 @@ class SiteState:
     parsed: ParsedMemo
     diagnostics: tuple[Diagnostic, ...]
     cards: CardsRead | None = None  # what the digest was made from (None: unknown, the next content change analyses)
+    versions: Versions | None = None  # of the digest the records were read from (None: a content change reads all)
 
 
 @dataclass
@@ -194,7 +195,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
         return report, None
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics), cards=cards)
+                             diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
 
 
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -233,10 +234,11 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
         return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
                              seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
     report = RebuildReport()
-    digest, pages, parsed, cards = state.digest, list(state.pages), state.parsed, state.cards
+    digest, pages, parsed, cards, versions = state.digest, list(state.pages), state.parsed, state.cards, state.versions
     text_change = _card_text_change(state, needs, settings) if needs.content else None
     if text_change is not None:
         digest, cards, described = text_change
+        versions = versions and versions.refreshed(digest, {(key[1], key[2]) for key in described})
         report.diagnostics = list(state.diagnostics)
         if strict and report.diagnostics:
             raise BuildFailed(strict_failure(len(report.diagnostics)), report.diagnostics)
@@ -255,7 +257,10 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
         elif strict and state.diagnostics:
             raise BuildFailed(strict_failure(len(state.diagnostics)), list(state.diagnostics))
         assert digest is not None, "a rebuild of templates or static files needs the last digest"
-        todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS)
+        if needs.content:
+            versions = Versions.of(digest)
+        todo = pages_to_draw(state.records, pages, digest if needs.content else None, needs.templates, PAGE_HELPERS,
+                             Changed.between(state.versions, versions))
     records = {page.path: state.records[page.path] for page in pages if page.path in state.records}
     files = _draw_first(digest, todo, settings, records, first, on_first, state.outputs)
     if needs.content:
@@ -280,7 +285,7 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
                              outputs=outputs, parsed=parsed,
                              diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
-                             cards=cards)
+                             cards=cards, versions=versions)
 
 
 def _card_text_change(state: SiteState, needs: Needs, settings: Settings) -> tuple[Digest, CardsRead, set] | None:
