@@ -4,31 +4,45 @@ either is computed again: test_stage_cache.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from test_deps import files_of
 
 import sitegen.analysis.events.assemble as assemble
-from sitegen.config import load_settings
+from sitegen.config import Settings, load_settings
 from sitegen.pipeline.build import build_site
 
 OTHER_STORY = ("---\ntitle: Ministers call\ndate: 2026-03-05\n---\nThe foreign ministers of Peru and Ghana spoke by "
                "phone about fishing rights.\n")
 
 
-def test_an_event_is_described_again_only_when_what_it_reads_changed(project, monkeypatch):
-    described: list[list[str]] = []
-    real = assemble.describe_event
+def recorded_calls(monkeypatch, name: str, seen: Callable[[Any], Any]) -> list:
+    """What each call of `assemble.<name>` was given (its first argument, as `seen` tells it)."""
+    calls: list = []
+    real = getattr(assemble, name)
 
-    def counting(members, *args, **kwargs):
-        described.append([m.id for m in members])
-        return real(members, *args, **kwargs)
+    def counting(first, *args, **kwargs):
+        calls.append(seen(first))
+        return real(first, *args, **kwargs)
 
-    monkeypatch.setattr(assemble, "describe_event", counting)
-    settings = load_settings(project)
+    monkeypatch.setattr(assemble, name, counting)
+    return calls
+
+
+def built_twice_calls_nothing(settings: Settings, calls: list) -> bool:
+    """A first build, then a second of the same content that makes no call and gives the same site."""
     build_site(settings)
     first = files_of(settings.output_dir)
-    described.clear()
+    calls.clear()
     build_site(settings)
-    assert described == [] and files_of(settings.output_dir) == first
+    return calls == [] and files_of(settings.output_dir) == first
+
+
+def test_an_event_is_described_again_only_when_what_it_reads_changed(project, monkeypatch):
+    described = recorded_calls(monkeypatch, "describe_event", lambda members: [m.id for m in members])
+    settings = load_settings(project)
+    assert built_twice_calls_nothing(settings, described)
     (project / "content/articles/zz-peru.md").write_text(OTHER_STORY, encoding="utf-8")
     build_site(settings)
     assert described == [["zz-peru"]]  # the demo event reads nothing the new story changed
@@ -40,22 +54,10 @@ def test_an_event_is_described_again_only_when_what_it_reads_changed(project, mo
     assert len(described) == 1 and article.stem in described[0] and "zz-peru" not in described[0]  # its event only
 
 
-
 def test_only_an_edited_text_is_tokenised_again(project, monkeypatch):
-    read: list[str] = []
-    real = assemble.item_words
-
-    def counting(text):
-        read.append(text)
-        return real(text)
-
-    monkeypatch.setattr(assemble, "item_words", counting)
+    read = recorded_calls(monkeypatch, "item_words", lambda text: text)
     settings = load_settings(project)
-    build_site(settings)
-    first = files_of(settings.output_dir)
-    read.clear()
-    build_site(settings)
-    assert read == [] and files_of(settings.output_dir) == first
+    assert built_twice_calls_nothing(settings, read)
     article = sorted((project / "content/articles").glob("0*"))[0]
     article.write_text(article.read_text(encoding="utf-8") + "\nTalks on fisheries went on past midnight.\n",
                        encoding="utf-8")
