@@ -32,6 +32,7 @@ from pydantic_core import PydanticSerializationError
 from ..analysis.models import Entity, Event
 from ..analysis.statements.models import Bilateral
 from ..content.models import Article
+from ..pipeline.state import short_hash
 from ..site.digest import Digest
 from ..site.pages import Page
 
@@ -116,7 +117,7 @@ def _shallow(value: Any) -> Any:
 
 
 def fingerprint(value: Any) -> str:
-    return hashlib.blake2b(repr(shallow(value)).encode("utf-8"), digest_size=16).hexdigest()
+    return short_hash(repr(shallow(value)).encode("utf-8"))
 
 
 def to_replay(value: Any) -> Any:
@@ -332,7 +333,7 @@ class Versions:
         """None when something the digest holds has no exact JSON form (a value not of its declared type):
         a rebuild from it then reads everything again."""
         try:
-            objects = {(kind, ident): _hash(thing.model_dump_json(warnings="error").encode("utf-8"))
+            objects = {(kind, ident): short_hash(thing.model_dump_json(warnings="error").encode("utf-8"))
                        for kind, lookup in LOOKUPS.items() for ident, thing in lookup(digest).items()}
             rest = hashlib.blake2b(digest_size=16)
             for held in dataclasses.fields(digest):
@@ -347,8 +348,8 @@ class Versions:
     def refreshed(self, digest: Digest, things: Collection[tuple[str, str]]) -> Versions | None:
         """The versions of `digest`, which differs from the digest of these only in page-only fields of `things`."""
         try:
-            objects = {key: _hash(LOOKUPS[key[0]](digest)[key[1]].model_dump_json(warnings="error").encode("utf-8"))
-                       for key in things}
+            objects = {key: short_hash(LOOKUPS[key[0]](digest)[key[1]].model_dump_json(warnings="error")
+                                       .encode("utf-8")) for key in things}
         except PydanticSerializationError:
             return None
         return replace(self, objects={**self.objects, **objects})
@@ -362,10 +363,6 @@ def _page_only(value: Any) -> dict | None:
     if len(kinds) != 1 or (kind := kinds.pop()) not in PAGE_ONLY:
         return None
     return {"__all__": set(PAGE_ONLY[kind])}
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
@@ -37,7 +36,7 @@ from ..site.pages import Page, plan_pages
 from ..theme import PACKAGE_DIR, bundle, static_folders
 from .executor import Executor, ForkingExecutor, LocalExecutor, open_executor
 from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, refresh, save, snapshot,
-                    state_files, strict_failure)
+                    short_hash, state_files, strict_failure)
 from .store import Cache, StageStore
 
 
@@ -194,17 +193,13 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
     if records is None:
         return report, None
     return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
-                             outputs={path: _hash(data) for path, data in files.items()}, parsed=parsed,
+                             outputs={path: short_hash(data) for path, data in files.items()}, parsed=parsed,
                              diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
 
 
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The Markdown cards among the site's files, by their path in the cards folder."""
     return {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 FirstDrawn = Callable[[Mapping[str, bytes]], None]  # the changed files of the pages drawn ahead of the rest
@@ -271,8 +266,8 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
                      if path not in kept and (needs.content and path not in files or _is_page_output(path, state)))
     for path in removes:
         del outputs[path]
-    writes = {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}
-    outputs.update({path: _hash(data) for path, data in writes.items()})
+    writes = {path: data for path, data in files.items() if outputs.get(path) != short_hash(data)}
+    outputs.update({path: short_hash(data) for path, data in writes.items()})
     static_dirs = static_folders(settings.static_dir, settings.overrides_dir)
     static = {rel: static_sources(rel, static_dirs) for rel in needs.static}
     if writes or removes or static:
@@ -324,7 +319,7 @@ def _draw_first(digest: Digest, todo: list[Page], settings: Settings, records: d
     if not ahead:
         return draw(todo)
     files = draw(ahead)
-    if changed := {path: data for path, data in files.items() if outputs.get(path) != _hash(data)}:
+    if changed := {path: data for path, data in files.items() if outputs.get(path) != short_hash(data)}:
         on_first(changed)
     files.update(draw([page for page in todo if page.path not in first]))
     return files

@@ -53,7 +53,7 @@ class Invocation:
 
     @property
     def key(self) -> str:
-        return _digest(json.dumps([self.cwd, self.options]).encode("utf-8"))
+        return short_hash(json.dumps([self.cwd, self.options]).encode("utf-8"))
 
     def as_json(self) -> list:
         return [self.cwd, [list(option) for option in self.options]]
@@ -120,7 +120,8 @@ def cache_dir_of(invocation: Invocation) -> Path | None:
 # --- fingerprints of files and folders ---------------------------------------------------------------------
 
 
-def _digest(data: bytes) -> str:
+def short_hash(data: bytes) -> str:
+    """The hex digest the build keeps of a file, a record or a page's bytes (blake2b, 16 bytes)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -216,7 +217,7 @@ def environment() -> str:
     for entry in sys.path:
         if os.path.basename(entry) in ("site-packages", "dist-packages") and os.path.isdir(entry):
             found += sorted(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info", ".pth")))
-    return _digest(json.dumps([sys.version, found]).encode("utf-8"))
+    return short_hash(json.dumps([sys.version, found]).encode("utf-8"))
 
 
 # --- the state on disk ---------------------------------------------------------------------------------------
@@ -240,7 +241,7 @@ class Saved:
         """One of the pickled records, or None when it is missing or not the one the manifest names."""
         try:
             data = self.path.with_suffix(f".{name}.pickle").read_bytes()
-            if _digest(data) != self.manifest["blobs"][name]:
+            if short_hash(data) != self.manifest["blobs"][name]:
                 return None
             import pickle  # only a build with something to do reads the records
 
@@ -288,7 +289,7 @@ def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str,
         for name, value in blobs.items():
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             _write_atomic(path.with_suffix(f".{name}.pickle"), data)
-            hashes[name] = _digest(data)
+            hashes[name] = short_hash(data)
         write_manifest(path, {"format": FORMAT, "python": sys.version, "environment": environment(),
                               "invocation": invocation.as_json(), "settings": settings, "inputs": inputs,
                               "outputs": outputs_of(output_dirs) if outputs is None else outputs,
@@ -310,13 +311,13 @@ def refresh(saved: Saved, inputs: Mapping[str, Any]) -> None:
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
     """The manifest as JSON after a line holding its hash, so that any damage reads as no state."""
     body = json.dumps(manifest, separators=(",", ":")).encode("utf-8")
-    _write_atomic(path, _digest(body).encode("ascii") + b"\n" + body)
+    _write_atomic(path, short_hash(body).encode("ascii") + b"\n" + body)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
     try:
         check, _, body = path.read_bytes().partition(b"\n")
-        return json.loads(body) if check.decode("ascii", "replace") == _digest(body) else None
+        return json.loads(body) if check.decode("ascii", "replace") == short_hash(body) else None
     except (OSError, ValueError):
         return None
 
