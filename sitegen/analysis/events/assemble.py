@@ -185,9 +185,10 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
     return cache_key(_code_version(), fingerprint(summary_words, duplicates, [anchors[a.id] for a in members]),
-                     *(text for a, group, told_there in zip(members, mentions, relations)
-                       for text in (parses[a.id], *model_texts(a, *group, *told_there))),
-                     "entities", *(f"{ident} {model_texts(entity)[0] if entity else None}"
+                     *(text for a, told_there in zip(members, relations)
+                       for text in (parses[a.id], resolution.mention_texts.get(a.id, ""),
+                                    *model_texts(a, *told_there))),
+                     "entities", *(f"{ident} {resolution.entity_texts[ident] if entity else None}"
                                    for ident, entity in sorted(entities.items())))
 
 
