@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -172,9 +173,10 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
     """The members with their parse keys, resolved mentions, anchor dates and the meetings they tell; the
     entities those name with the places and countries that contain them (or their absence); the budget and
     copies. (The members' own ids are a function of these, so an event kept is found without working them out.)
-    Hashed as texts (`fingerprint` would spell each model's text out as JSON again): a member's parse key
-    (hex) begins its part, the type name that begins each model's text tells the models apart, and the
-    entities follow a part of their own, each as its id, then its text or "None"."""
+    Hashed as texts (`fingerprint` spells each value out as JSON, a third of the key's time): a member's
+    parse key (hex) and anchor date ("None" when undated) begin its part, the type name that begins each
+    model's text tells the models apart, and the entities follow a part of their own, each as its id, then its
+    text or "None"."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
     todo = {m.entity_id for group in mentions for m in group}
@@ -184,9 +186,9 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return cache_key(_code_version(), fingerprint(summary_words, duplicates, [anchors[a.id] for a in members]),
+    return cache_key(_code_version(), str(summary_words), json.dumps(duplicates),
                      *(text for a, told_there in zip(members, relations)
-                       for text in (parses[a.id], resolution.mention_texts.get(a.id, ""),
+                       for text in (parses[a.id], str(anchors[a.id]), resolution.mention_texts.get(a.id, ""),
                                     *model_texts(a, *told_there))),
                      "entities", *(f"{ident} {resolution.entity_texts[ident] if entity else None}"
                                    for ident, entity in sorted(entities.items())))
