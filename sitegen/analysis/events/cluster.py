@@ -187,20 +187,17 @@ def _candidate_pairs(
         else:
             cols = np.arange(n)
         block = (vectors[rows] @ vectors[cols].T).tocsr()
-        for r, row in enumerate(rows):
-            start, end = block.indptr[r], block.indptr[r + 1]
-            partners = cols[block.indices[start:end]]
-            scores = block.data[start:end]
-            keep = (partners != row) & (scores >= floor)
-            if days[row] >= 0:
-                partner_days = days[partners]
-                keep &= (partner_days < 0) | (np.abs(partner_days - days[row]) <= window_days)
-            partners, scores = partners[keep], scores[keep]
-            if len(partners) > neighbours:
-                order = np.lexsort((partners, -scores))[:neighbours]  # ties broken by index
-                partners, scores = partners[order], scores[order]
-            for partner, score in zip(partners.tolist(), scores.tolist()):
-                pairs[(min(row, partner), max(row, partner))] = score
+        position = np.repeat(np.arange(len(rows)), np.diff(block.indptr))  # each product's row in the chunk
+        row, partners, scores = rows[position], cols[block.indices], block.data
+        keep = (partners != row) & (scores >= floor)
+        keep &= (days[row] < 0) | (days[partners] < 0) | (np.abs(days[partners] - days[row]) <= window_days)
+        position, row, partners, scores = position[keep], row[keep], partners[keep], scores[keep]
+        order = np.lexsort((partners, -scores, position))  # each row's strongest first, ties broken by index
+        position, row, partners, scores = position[order], row[order], partners[order], scores[order]
+        strongest = np.arange(len(position)) - np.searchsorted(position, position) < neighbours
+        for a, b, score in zip(np.minimum(row, partners)[strongest].tolist(),
+                               np.maximum(row, partners)[strongest].tolist(), scores[strongest].tolist()):
+            pairs[(a, b)] = score  # the later row's product where both rows keep a pair, as row by row
     return pairs
 
 
