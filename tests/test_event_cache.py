@@ -63,3 +63,22 @@ def test_only_an_edited_text_is_tokenised_again(project, monkeypatch):
                        encoding="utf-8")
     build_site(settings)
     assert len(read) == 1 and read[0].endswith("Talks on fisheries went on past midnight.")
+
+
+def test_an_edit_works_out_the_ids_of_the_events_it_describes_again_only(project, monkeypatch, tmp_path):
+    described = recorded_calls(monkeypatch, "describe_event", lambda members: [m.id for m in members])
+    asked = recorded_calls(monkeypatch, "own_event_id", lambda article: article.id)
+    settings = load_settings(project)
+    (project / "content/articles/zz-peru.md").write_text(OTHER_STORY, encoding="utf-8")
+    build_site(settings)
+    article = sorted((project / "content/articles").glob("0*"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "Their aides met again the next morning.\n",
+                       encoding="utf-8")
+    described.clear()
+    asked.clear()
+    build_site(settings)
+    assert sorted(asked) == sorted(described[0]) and article.stem in asked  # the edited event's members only
+    edited = files_of(settings.output_dir)
+    cold = load_settings(project, cache_dir=tmp_path / "cold-cache", output_dir=tmp_path / "cold-site")
+    build_site(cold)
+    assert files_of(cold.output_dir) == edited  # the events kept have the ids a cold build gives them

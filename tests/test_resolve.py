@@ -6,7 +6,7 @@ import pytest
 
 from sitegen.analysis.geo import load_gazetteer
 from sitegen.analysis.resolve.entities import resolve_entities
-from sitegen.analysis.resolve.names import clean_name, read_title
+from sitegen.analysis.resolve.names import clean_name, fold, read_title
 from sitegen.content.articles import parse_wire_article
 from sitegen.nlp.parse import parse_articles
 from sitegen.pipeline.store import Cache
@@ -266,3 +266,9 @@ def test_a_common_noun_that_opens_a_sentence_is_not_an_organisation(resolve):
                      "Billings, Montana, broke its heat record on Tuesday.")
     assert names(result, "organization") == []
     assert "Billings" in names(result, "place")
+
+
+@pytest.mark.parametrize(("one", "other"), [("Zürich-Nord", "zurich nord"), ("São Paulo", "SAO PAULO"),
+                                            ("U.S. Army", "u s army"), ("Jean‐Luc  Picard", "jean-luc picard")])
+def test_names_written_with_other_accents_case_hyphens_dots_or_spaces_are_one_name(one, other):
+    assert fold(one) == fold(other)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -80,16 +81,16 @@ def assemble_events(
     dates = [event_date([by_id[i] for i in group]) for group in groups]
     anchors = {i: by_id[i].date or date for group, date in zip(groups, dates) for i in group}
     told = meetings_told(articles, statements or StatementReader(parsed, resolution, store), anchors)
-    own_ids = {i: own_event_id(by_id[i], date, parsed, resolution, told) for group, date in zip(groups, dates)
-               for i in group}
-    groups, applied, problems = regroup(groups, [{own_ids[i] for i in g} for g in groups], overrides)
+    group_ids = ([{own_event_id(by_id[i], anchors[i], parsed, resolution, told) for i in g} for g in groups]
+                 if overrides else [set() for _ in groups])  # only an override names an event by its id
+    groups, applied, problems = regroup(groups, group_ids, overrides)
     copies = [tuple(sorted(g, key=lambda i: (by_id[i].date or dt.date.max, i))) for g in copy_groups]
     events: list[Event] = []
     dated: dict[str, Article] = {}
     todo = [(sorted((by_id[i] for i in group), key=lambda a: (a.date or dt.date.max, a.id)),
              tuple(c for c in copies if c[0] in group)) for group in groups]
     for index, ((members, _), event) in enumerate(zip(todo, described(store, todo, parsed, resolution,
-                                                                      summary_words, own_ids, told))):
+                                                                      summary_words, anchors, told))):
         if index in applied:
             event, problem = apply_override(event, applied[index], resolution)
             problems += problem
@@ -140,23 +141,23 @@ Described = tuple[Sequence[Article], tuple[tuple[str, ...], ...]]  # an event's 
 
 
 def described(store: StageStore | None, todo: Sequence[Described], parsed: Mapping[str, ParsedArticle],
-              resolution: Resolution, summary_words: int, own_ids: Mapping[str, str],
+              resolution: Resolution, summary_words: int, anchors: Mapping[str, dt.date | None],
               told: Mapping[str, Sequence[Relation]]) -> list[Event]:
     """`describe_event` of each (members, copies), taken from the store when the same code described the same
     members before (the key holds exactly what it reads); the others described on the machine's cores."""
-    keys = [_described_key(members, store.parses, resolution, summary_words, own_ids, told, duplicates)
+    keys = [_described_key(members, store.parses, resolution, summary_words, anchors, told, duplicates)
             if store is not None else "" for members, duplicates in todo]
     return stored_each(store.cache if store is not None else None, DESCRIBED, keys, Event,
                        lambda missing: ForkingExecutor(EVENTS_PER_PROCESS).map(
                            _describe, [todo[index] for index in missing], parsed, resolution, summary_words,
-                           own_ids, told))
+                           anchors, told))
 
 
 def _describe(batch: Sequence[Described], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-              summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]]
+              summary_words: int, anchors: Mapping[str, dt.date | None], told: Mapping[str, Sequence[Relation]]
               ) -> Iterator[Event]:
     for members, duplicates in batch:
-        yield describe_event(members, parsed, resolution, summary_words, own_ids, told, duplicates)
+        yield describe_event(members, parsed, resolution, summary_words, anchors, told, duplicates)
 
 
 @functools.cache
@@ -167,13 +168,15 @@ def _code_version() -> str:
 
 
 def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolution: Resolution,
-                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
+                   summary_words: int, anchors: Mapping[str, dt.date | None], told: Mapping[str, Sequence[Relation]],
                    duplicates: tuple[tuple[str, ...], ...]) -> str:
-    """The members with their parse keys, resolved mentions, own ids and the meetings they tell; the entities
-    those name with the places and countries that contain them (or their absence); the budget and copies.
-    Hashed as texts (`fingerprint` would spell each model's text out as JSON again): a member's parse key
-    (hex) begins its part, the type name that begins each model's text tells the models apart, and the
-    entities follow a part of their own, each as its id, then its text or "None"."""
+    """The members with their parse keys, resolved mentions, anchor dates and the meetings they tell; the
+    entities those name with the places and countries that contain them (or their absence); the budget and
+    copies. (The members' own ids are a function of these, so an event kept is found without working them out.)
+    Hashed as texts (`fingerprint` spells each value out as JSON, a third of the key's time): a member's
+    parse key (hex) and anchor date ("None" when undated) begin its part, the type name that begins each
+    model's text tells the models apart, and the entities follow a part of their own, each as its id, then its
+    text or "None"."""
     mentions = [resolution.by_article.get(a.id, []) for a in members]
     relations = [told.get(a.id, []) for a in members]
     todo = {m.entity_id for group in mentions for m in group}
@@ -183,18 +186,20 @@ def _described_key(members: Sequence[Article], parses: Mapping[str, str], resolu
         ident = todo.pop()
         entity = entities[ident] = resolution.entities.get(ident)
         todo |= {e for e in (entity.located_in, entity.country) if e and e not in entities} if entity else set()
-    return cache_key(_code_version(), fingerprint(summary_words, duplicates, [own_ids[a.id] for a in members]),
-                     *(text for a, group, told_there in zip(members, mentions, relations)
-                       for text in (parses[a.id], *model_texts(a, *group, *told_there))),
-                     "entities", *(f"{ident} {model_texts(entity)[0] if entity else None}"
+    return cache_key(_code_version(), str(summary_words), json.dumps(duplicates),
+                     *(text for a, told_there in zip(members, relations)
+                       for text in (parses[a.id], str(anchors[a.id]), resolution.mention_texts.get(a.id, ""),
+                                    *model_texts(a, *told_there))),
+                     "entities", *(f"{ident} {resolution.entity_texts[ident] if entity else None}"
                                    for ident, entity in sorted(entities.items())))
 
 
 def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                   summary_words: int, own_ids: Mapping[str, str], told: Mapping[str, Sequence[Relation]],
-                   duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
-    """The event a cluster reports. Its id comes from its first article alone, so it stays put as later
-    articles join; every member's own id is kept as an alias, so a merge redirects the old URLs."""
+                   summary_words: int, anchors: Mapping[str, dt.date | None],
+                   told: Mapping[str, Sequence[Relation]], duplicates: tuple[tuple[str, ...], ...] = ()) -> Event:
+    """The event a cluster reports. Its id comes from its first article alone (`own_event_id` at the article's
+    anchor date), so it stays put as later articles join; every member's own id is kept as an alias, so a
+    merge redirects the old URLs."""
     date = event_date(members)
     participants, place, ranked, title = _what_happened(members, parsed, resolution, told, date)
     kind, consult_mode = classify_event(members, parsed)
@@ -203,7 +208,7 @@ def describe_event(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     sentences = [SourceSentence(article_id=a.id, index=s.index, text=s.text)
                  for a in members if a.id not in copies for s in parsed[a.id].sentences]
     summary = summarize_event(sentences, max_words=summary_words)
-    ids = [own_ids[a.id] for a in members]
+    ids = [own_event_id(a, anchors[a.id], parsed, resolution, told) for a in members]
     return Event(
         id=ids[0],
         aliases=tuple(sorted(set(ids[1:]) - {ids[0]})),
@@ -238,12 +243,12 @@ def _what_happened(members: Sequence[Article], parsed: Mapping[str, ParsedArticl
     return participants, place, ranked, title
 
 
-def own_event_id(article: Article, event_date: dt.date | None, parsed: Mapping[str, ParsedArticle],
+def own_event_id(article: Article, anchor: dt.date | None, parsed: Mapping[str, ParsedArticle],
                  resolution: Resolution, told: Mapping[str, Sequence[Relation]]) -> str:
-    """The id an event founded by this article alone would have: its date and what it reports."""
-    date = article.date or event_date
-    title = _what_happened([article], parsed, resolution, told, date)[3]
-    return f"{date.isoformat() if date else 'undated'}-{slugify(title)}"
+    """The id an event founded by this article alone would have: its anchor date (its own date, else its
+    cluster's) and what it reports."""
+    title = _what_happened([article], parsed, resolution, told, anchor)[3]
+    return f"{anchor.isoformat() if anchor else 'undated'}-{slugify(title)}"
 
 
 def _located(sentence, parsed: ParsedArticle, article_text: str) -> SummarySentence:

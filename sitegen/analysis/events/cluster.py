@@ -63,20 +63,21 @@ class ClusterItem(BaseModel):
 
 
 class ItemWords(BaseModel):
-    """An item's headline and body as its TF-IDF rows read them (`tfidf.words`): a function of its text alone,
-    which a caller may keep so that only a changed text is read again."""
+    """An item's headline and body as its TF-IDF rows read them (`tfidf.words`), and the weekdays its body
+    names: a function of its text alone, which a caller may keep so that only a changed text is read again."""
 
     model_config = ConfigDict(frozen=True)
 
     headline: tuple[str, ...]
     body: tuple[str, ...]
+    weekdays: frozenset[str]
 
 
 def item_words(text: str) -> ItemWords:
     """The words of a headline-newline-body text; the whole text's are the headline's then the body's (no
     token spans the newline)."""
     headline, _, body = text.partition("\n")
-    return ItemWords(headline=words(headline, TOKEN), body=words(body, TOKEN))
+    return ItemWords(headline=words(headline, TOKEN), body=words(body, TOKEN), weekdays=_weekdays(body))
 
 
 def _words_of(items: Sequence[ClusterItem], known: Mapping[str, ItemWords] | None) -> list[ItemWords]:
@@ -186,20 +187,17 @@ def _candidate_pairs(
         else:
             cols = np.arange(n)
         block = (vectors[rows] @ vectors[cols].T).tocsr()
-        for r, row in enumerate(rows):
-            start, end = block.indptr[r], block.indptr[r + 1]
-            partners = cols[block.indices[start:end]]
-            scores = block.data[start:end]
-            keep = (partners != row) & (scores >= floor)
-            if days[row] >= 0:
-                partner_days = days[partners]
-                keep &= (partner_days < 0) | (np.abs(partner_days - days[row]) <= window_days)
-            partners, scores = partners[keep], scores[keep]
-            if len(partners) > neighbours:
-                order = np.lexsort((partners, -scores))[:neighbours]  # ties broken by index
-                partners, scores = partners[order], scores[order]
-            for partner, score in zip(partners.tolist(), scores.tolist()):
-                pairs[(min(row, partner), max(row, partner))] = score
+        position = np.repeat(np.arange(len(rows)), np.diff(block.indptr))  # each product's row in the chunk
+        row, partners, scores = rows[position], cols[block.indices], block.data
+        keep = (partners != row) & (scores >= floor)
+        keep &= (days[row] < 0) | (days[partners] < 0) | (np.abs(days[partners] - days[row]) <= window_days)
+        position, row, partners, scores = position[keep], row[keep], partners[keep], scores[keep]
+        order = np.lexsort((partners, -scores, position))  # each row's strongest first, ties broken by index
+        position, row, partners, scores = position[order], row[order], partners[order], scores[order]
+        strongest = np.arange(len(position)) - np.searchsorted(position, position) < neighbours
+        for a, b, score in zip(np.minimum(row, partners)[strongest].tolist(),
+                               np.maximum(row, partners)[strongest].tolist(), scores[strongest].tolist()):
+            pairs[(a, b)] = score  # the later row's product where both rows keep a pair, as row by row
     return pairs
 
 
@@ -286,7 +284,6 @@ def pair_features(
     """Candidate pairs (rows of two indices into `items`, first < second) and their PAIR_FEATURES; `known`
     holds words of texts read before (`item_words`)."""
     texts = _words_of(items, known)
-    bodies = [item.text.partition("\n")[2] for item in items]
     body = tfidf_vectors([text.body for text in texts], 2, (1, 2))  # a term in one text only cannot link two
     headline = tfidf_vectors([text.headline for text in texts])
     # entities weighted by IDF as terms are, so a rare shared entity says more
@@ -304,7 +301,7 @@ def pair_features(
     rare = present[:, np.flatnonzero(np.diff(present.indptr) <= RARE_TERM_DF)].tocsr()
     apart = np.where((days[left] < 0) | (days[right] < 0), -1, np.abs(days[left] - days[right]))  # -1: undated
     comparable = _comparable_counts(days, settings.window_days)
-    weekdays = [_weekdays(text) for text in bodies]
+    weekdays = [text.weekdays for text in texts]
     mismatch = [bool(weekdays[a] and weekdays[b] and not weekdays[a] & weekdays[b])
                 for a, b in zip(left.tolist(), right.tolist())]
     columns = [

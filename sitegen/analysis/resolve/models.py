@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ...contract import Frozen
 from ...nlp.models import Mention
+from ...pipeline.fingerprint import model_texts
 from ..models import Entity, EntityKind, EntityMention
 
 RoleStatement = tuple[str, str, str | None, bool]  # (person id, title, country id, former)
@@ -27,6 +28,18 @@ class Resolution(Frozen):
         for mention in sorted(self.mentions, key=lambda m: (m.article_id, m.start, m.end)):
             by_article[mention.article_id].append(mention)
         return dict(by_article)
+
+    @cached_property
+    def entity_texts(self) -> dict[str, str]:
+        """Entity id -> its text (`model_texts`) for the keys of the stages that read it: each written once a
+        build, where every event and article naming it wrote it again."""
+        return dict(zip(self.entities, model_texts(*self.entities.values()), strict=True))
+
+    @cached_property
+    def mention_texts(self) -> dict[str, str]:
+        """Article id -> the texts (`model_texts`) of its mentions in reading order, one a line, for keys: the
+        statements and the events read them, and wrote them each."""
+        return {article_id: "\n".join(model_texts(*mentions)) for article_id, mentions in self.by_article.items()}
 
 
 class Person(BaseModel):

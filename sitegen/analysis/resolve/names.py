@@ -35,12 +35,16 @@ def clean_name(text: str) -> str:
     return EDGE_PUNCT.sub("", text)
 
 
+_FOLDED_TO_SPACE = re.compile(r"[-.‐]")
+
+
 @lru_cache(maxsize=NAMES_REMEMBERED)
 def fold(text: str) -> str:
     """Comparison key: case, accents, hyphens and dots do not distinguish names."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[-.‐]", " ", text).lower().split())
+    if not text.isascii():  # ASCII has no accents to take off (NFKD leaves it as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_FOLDED_TO_SPACE.sub(" ", text).lower().split())
 
 
 @cache

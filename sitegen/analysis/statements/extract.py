@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
 from ...pipeline.executor import Executor, ForkingExecutor
-from ...pipeline.fingerprint import code_version, model_texts
+from ...pipeline.fingerprint import code_version
 from ...pipeline.store import StageStore, cache_key, stored_each
 from ..models import Entity, EntityMention
 from ..resolve.models import Resolution
@@ -64,9 +64,10 @@ class StatementReader:
         """The parse key, id, date, mentions and entities, hashed as the texts they are (`fingerprint` would
         spell each text out as JSON again: a tenth of a second a build); the type name that begins each model's
         text tells a mention from an entity."""
-        mentions, entities = _inputs(self._resolution, article_id)
+        resolution = self._resolution
         return cache_key(code_version(__name__), store.parses[article_id], article_id, str(date),
-                         *model_texts(*mentions, *entities.values()))
+                         resolution.mention_texts.get(article_id, ""),
+                         *(resolution.entity_texts[e] for e in _inputs(resolution, article_id)[1]))
 
 
 def _inputs(resolution: Resolution, article_id: str) -> tuple[list[EntityMention], dict[str, Entity]]:
