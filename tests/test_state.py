@@ -177,3 +177,21 @@ def test_a_damaged_or_old_state_means_a_full_build(project, part, how):
     assert "spaCy ran on" in line and "redrew" not in line, line
     assert files_of(project / "site") == files_of(project / "full")
     assert "nothing changed" in build(project)
+
+
+def test_a_search_index_that_fails_leaves_the_site_and_a_state_that_does_not_claim_it(project, tmp_path,
+                                                                                      monkeypatch):
+    build(project)
+    before = files_of(project / "site"), files_of(project / ".sitegen/cards")
+    article = sorted((project / "content/articles").iterdir())[0]
+    _edit(article, "\n", "\nThe two leaders also talked about fisheries.\n")
+    failing = tmp_path / "pagefind"  # its failure is seen once the cards and the state are made, meanwhile
+    _write(failing, "#!/bin/sh\necho 'the index is broken' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr("pagefind_bin_extended.get_executable", lambda: failing)
+    result = CliRunner().invoke(cli.app, ["build", "--config", str(project / "sitegen.toml"), "-q"])
+    assert result.exit_code == 1 and "search indexing failed: the index is broken" in result.output
+    assert (files_of(project / "site"), files_of(project / ".sitegen/cards")) == before
+    monkeypatch.undo()
+    assert "nothing changed" not in build(project)
+    assert same_as_clean(project) and (project / "site/pagefind").is_dir()

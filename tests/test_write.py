@@ -135,3 +135,18 @@ def test_a_build_with_no_site_leaves_a_spare_alone_and_writes_its_files(tmp_path
     write_site({"index.html": b"<p>new</p>"}, [], site)
     assert tree(site) == {"index.html": b"<p>new</p>"}
     assert tree(tmp_path / ".site.spare") == FIRST
+
+
+def test_many_files_in_many_folders_are_written_exactly_and_an_error_keeps_the_site(tmp_path):
+    site = tmp_path / "site"
+    many = {f"events/e{n % 7}/p{n}/index.html": f"<p>{n}</p>".encode() for n in range(200)} | FIRST
+    write_site(many, [], site)  # folders several deep, made before their files
+    assert tree(site) == many
+    changed = {**many, "events/e3/p3/index.html": b"<p>three</p>"}
+    write_site(changed, [], site)
+    assert tree(site) == changed
+    broken = {**changed, "new/index.html": b"x", "new/index.html/inner.html": b"y"}  # a file and a folder
+    with pytest.raises(FileExistsError, match="new/index.html"):  # before anything is swapped in
+        write_site(broken, [], site)
+    assert tree(site) == changed
+    assert [name for name in beside(tmp_path) if ".new-" in name or ".old-" in name] == []

@@ -20,66 +20,78 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import BinaryIO
 
 from .render import RenderError
 
 
 def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir: Path,
-               index_search: bool = False, lock: AbstractContextManager | None = None) -> None:
+               index_search: bool = False, lock: AbstractContextManager | None = None,
+               meanwhile: Callable[[], None] = lambda: None) -> None:
     """Put `files` and the static folders in place of the output, indexed for search, in one swap.
+
+    `lock` is held for the swap (a server holds it while opening a file, so it never finds the folder gone);
+    `meanwhile` runs while Pagefind indexes the staged pages (see `staged`).
+    """
+    with staged(output_dir, index_search, lock, meanwhile) as staging:
+        fill_site(staging, output_dir, files, static_dirs)
+
+
+def fill_site(staging: Path, output_dir: Path, files: Mapping[str, bytes], static_dirs: Sequence[Path]) -> None:
+    """Make `staging` hold `files` and the static folders, from the site at `output_dir`.
 
     Static folders are copied in order, so a later one (the site's overrides) replaces files of an earlier one.
     A page whose bytes the live site already has stays that file (a link), so a full build of an unchanged
-    site writes no pages. `lock` is held for the swap (a server holds it while opening a file, so it never
-    finds the folder gone).
+    site writes no pages.
     """
-    output_dir = output_dir.resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    with staged(output_dir, index_search, lock) as staging:
-        linked = mirror_links(output_dir, staging, skip={"static", "pagefind"})
-        for rel in sorted(linked - files.keys(), reverse=True):
-            _remove(staging / rel, staging)
-        for static_dir in static_dirs:
-            if static_dir.is_dir():
-                shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
-        made: set[Path] = set()
-        for rel, data in sorted(files.items()):
-            target = _inside(staging, rel)
-            if rel in linked and target.read_bytes() == data:
-                continue
-            _write_new(target, data, made, replace=rel in linked)
+    linked = mirror_links(output_dir, staging, skip={"static", "pagefind"})
+    for rel in sorted(linked - files.keys(), reverse=True):
+        _remove(staging / rel, staging)
+    for static_dir in static_dirs:
+        if static_dir.is_dir():
+            shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
+    targets = {rel: _inside(staging, rel) for rel in sorted(files)}
+    _write_new((target, files[rel], rel in linked) for rel, target in targets.items()
+               if rel not in linked or target.read_bytes() != files[rel])
 
 
 def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collection[str],
                 static: Mapping[str, Sequence[Path]], index_search: bool = False,
-                lock: AbstractContextManager | None = None) -> None:
+                lock: AbstractContextManager | None = None, meanwhile: Callable[[], None] = lambda: None) -> None:
     """The next version of a site from the current one, swapped in whole like `write_site`'s.
 
-    `static` maps a path below static/ (a file or a folder) to its sources in copy order; no source means it
-    is gone. The search index is made again when a page changed.
+    The search index is made again when a page changed.
     """
-    output_dir = output_dir.resolve()
     reindex = index_search and any(rel.endswith(".html") for rel in (*writes, *removes))
-    with staged(output_dir, reindex, lock) as staging:
-        mirror_links(output_dir, staging, skip={"pagefind"} if reindex else set())
-        for rel in removes:
-            _remove(_inside(staging, rel), staging)
-        made: set[Path] = set()
-        for rel, sources in sorted(static.items()):
-            target = _inside(staging, f"static/{rel}")
-            _remove(target, staging)
-            for source in sources:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if source.is_dir():
-                    shutil.copytree(source, target, dirs_exist_ok=True)
-                else:
-                    target.unlink(missing_ok=True)
-                    shutil.copyfile(source, target)
-        for rel, data in sorted(writes.items()):
-            _write_new(_inside(staging, rel), data, made)
+    with staged(output_dir, reindex, lock, meanwhile) as staging:
+        fill_update(staging, output_dir, writes, removes, static, reindex)
+
+
+def fill_update(staging: Path, output_dir: Path, writes: Mapping[str, bytes], removes: Collection[str],
+                static: Mapping[str, Sequence[Path]], reindex: bool = False) -> None:
+    """Make `staging` the site at `output_dir` with `writes` and `static` in and `removes` out (and its search
+    index out when it is to be made again).
+
+    `static` maps a path below static/ (a file or a folder) to its sources in copy order; no source means it
+    is gone.
+    """
+    mirror_links(output_dir, staging, skip={"pagefind"} if reindex else set())
+    for rel in removes:
+        _remove(_inside(staging, rel), staging)
+    for rel, sources in sorted(static.items()):
+        target = _inside(staging, f"static/{rel}")
+        _remove(target, staging)
+        for source in sources:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_dir():
+                shutil.copytree(source, target, dirs_exist_ok=True)
+            else:
+                target.unlink(missing_ok=True)
+                shutil.copyfile(source, target)
+    _write_new((_inside(staging, rel), data, True) for rel, data in sorted(writes.items()))
 
 
 def mirror_links(source: Path, target: Path, skip: Collection[str] = ()) -> set[str]:
@@ -129,12 +141,17 @@ def _delete(path: str, folder: bool) -> None:
         os.unlink(path)
 
 
-def _write_new(target: Path, data: bytes, made: set[Path], replace: bool = True) -> None:
-    """Write `data` as a new file at `target`, never through the link that may be there (none, if not
-    `replace`: a cold build's file, saving a failing unlink per file)."""
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
+def _write_new(files: Iterable[tuple[Path, bytes, bool]]) -> None:
+    """Write each (target, data, replace) as a new file, never through the link that may be there (none, if
+    not `replace`: a cold build's file, saving a failing unlink per file); their folders first, in order."""
+    files = list(files)
+    for folder in sorted({target.parent for target, _, _ in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        _write_file(*file)
+
+
+def _write_file(target: Path, data: bytes, replace: bool) -> None:
     if replace:
         target.unlink(missing_ok=True)
     with open(target, "xb") as file:
@@ -162,8 +179,10 @@ def _remove(target: Path, root: Path) -> None:
         parent = parent.parent
 
 
-def build_search_index(site: Path) -> None:
-    """Pagefind indexes the finished pages into site/pagefind/. Its binary (from the PyPI package) is run
+@contextmanager
+def search_indexed(site: Path) -> Iterator[None]:
+    """Pagefind indexing the finished pages into site/pagefind/ while the block runs; on leaving, it is waited
+    for (RenderError if it failed), or killed if the block raised. Its binary (from the PyPI package) is run
     itself: `python -m pagefind` started an interpreter and imported asyncio only to exec it.
 
     The bundle is made afresh each time: Pagefind skips a content-named file (fragment, index chunk, meta) that
@@ -172,16 +191,32 @@ def build_search_index(site: Path) -> None:
     from pagefind_bin_extended import get_executable
 
     command = [str(get_executable()), "--site", str(site), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RenderError(f"search indexing failed: {(result.stderr or result.stdout).strip()}")
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:  # no pipe to fill meanwhile
+        indexing = subprocess.Popen(command, stdout=stdout, stderr=stderr)
+        try:
+            yield
+        except BaseException:
+            indexing.kill()
+            indexing.wait()
+            raise
+        if indexing.wait() != 0:
+            said = [_read_all(output) for output in (stderr, stdout)]
+            raise RenderError(f"search indexing failed: {(said[0] or said[1]).strip()}")
+
+
+def _read_all(file: BinaryIO) -> str:
+    file.seek(0)
+    return file.read().decode("utf-8", "replace")
 
 
 @contextmanager
-def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | None) -> Iterator[Path]:
+def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | None,
+           meanwhile: Callable[[], None] = lambda: None) -> Iterator[Path]:
     """The last retired site (or a new folder) beside the output to fill; on success it is indexed for search
-    and swapped in whole (under the server's lock), and the site it replaces becomes the next spare; on any
-    failure it is removed, leaving the last good site as it was."""
+    while `meanwhile` runs, and swapped in whole (under the server's lock), and the site it replaces becomes
+    the next spare; on any failure (of `meanwhile` too) it is removed, leaving the last good site as it was."""
+    output_dir = output_dir.resolve()
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_litter(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "new", os.getpid()), dir=output_dir.parent))
     try:  # onto the empty folder; another build may have taken it; with no site to mirror it would only be emptied
@@ -191,8 +226,8 @@ def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | 
         pass
     try:
         yield staging
-        if index_search:
-            build_search_index(staging)
+        with search_indexed(staging) if index_search else nullcontext():
+            meanwhile()
         os.chmod(staging, 0o755)
         with lock or nullcontext():
             retired = swap_in(staging, output_dir)

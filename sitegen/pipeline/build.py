@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Collection, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -29,14 +29,14 @@ from ..nlp.parse import parse_articles, parse_keys, parse_texts
 from ..output.feeds import publication_files
 from ..output.reads import Changed, PageRecord, Versions, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
-from ..output.write import update_site, write_site
+from ..output.write import fill_site, fill_update, staged, update_site, write_site
 from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
 from ..theme import PACKAGE_DIR, bundle, static_folders
 from .executor import Executor, ForkingExecutor, LocalExecutor, open_executor
-from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, refresh, save, snapshot,
-                    short_hash, state_files, strict_failure)
+from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, pickled, refresh, save,
+                    short_hash, snapshot, state_files, strict_failure)
 from .store import Cache, StageStore
 
 
@@ -162,16 +162,27 @@ class RebuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+Alongside = Callable[[SiteState], None]  # work on a build's new state while Pagefind indexes its site
+
+
+def _nothing(state: SiteState) -> None:
+    pass
+
+
 def build_state(settings: Settings, progress: Progress = _no_progress, known: ParsedMemo | None = None,
-                lock: AbstractContextManager | None = None, strict: bool = False) -> tuple[BuildReport, SiteState]:
-    """A full build that also keeps what each page read, for `rebuild`."""
-    report, state = _full_build(settings, strict, progress, record=True, known=known or {}, lock=lock)
+                lock: AbstractContextManager | None = None, strict: bool = False,
+                alongside: Alongside = _nothing) -> tuple[BuildReport, SiteState]:
+    """A full build that also keeps what each page read, for `rebuild`; `alongside` is given the new state
+    before the site is swapped in (an error in it leaves the last good site)."""
+    report, state = _full_build(settings, strict, progress, record=True, known=known or {}, lock=lock,
+                                alongside=alongside)
     assert state is not None
     return report, state
 
 
 def _full_build(settings: Settings, strict: bool, progress: Progress, record: bool, known: ParsedMemo = {},
-                lock: AbstractContextManager | None = None) -> tuple[BuildReport, SiteState | None]:
+                lock: AbstractContextManager | None = None, alongside: Alongside = _nothing
+                ) -> tuple[BuildReport, SiteState | None]:
     started = time.perf_counter()
     report = BuildReport()
     records: dict[str, PageRecord] | None = {} if record else None
@@ -183,18 +194,24 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
                              records=records,
                              executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor)
     files.update(publication_files(digest, pages))
-    write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
-               index_search=settings.search, lock=lock)
-    write_site(card_files(files), [], settings.cards_dir)
+    state = None if records is None else SiteState(
+        settings=settings, digest=digest, pages=tuple(pages), records=records,
+        outputs={path: short_hash(data) for path, data in files.items()}, parsed=parsed,
+        diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
+
+    def meanwhile() -> None:
+        fill_site(staged_cards, settings.cards_dir, card_files(files), [])
+        if state is not None:
+            alongside(state)
+
+    with staged(settings.cards_dir, False, None) as staged_cards:  # swapped in after the site, as it succeeded
+        write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
+                   index_search=settings.search, lock=lock, meanwhile=meanwhile)
 
     report.articles, report.events = len(digest.articles), len(digest.events)
     report.entities, report.pages = len(digest.entities), len(pages)
     report.seconds = time.perf_counter() - started
-    if records is None:
-        return report, None
-    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
-                             outputs={path: short_hash(data) for path, data in files.items()}, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
+    return report, state
 
 
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -208,7 +225,7 @@ FirstDrawn = Callable[[Mapping[str, bytes]], None]  # the changed files of the p
 def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
             lock: AbstractContextManager | None = None, first: Collection[str] = (),
             on_first: FirstDrawn | None = None, strict: bool = False,
-            new_problems_fail: bool = True) -> tuple[RebuildReport, SiteState]:
+            new_problems_fail: bool = True, alongside: Alongside = _nothing) -> tuple[RebuildReport, SiteState]:
     """Redo what `needs` asks and no more, from the last good `state`; raises like `build_site` and then
     leaves the site as it was.
 
@@ -221,11 +238,12 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
 
     The pages among `first` (paths of the pages open in a browser) that need drawing are drawn before the
     rest and their files handed to `on_first`; the site on disk is still replaced only when all is drawn.
+    `alongside` is given the new state as `build_state`'s is.
     """
     started = time.perf_counter()
     settings = settings or state.settings
     if needs.full or settings != state.settings:
-        full, new_state = build_state(settings, known=state.parsed, lock=lock, strict=strict)
+        full, new_state = build_state(settings, known=state.parsed, lock=lock, strict=strict, alongside=alongside)
         return RebuildReport(drawn=full.pages, changed=len(new_state.outputs), full=True, parsed=full.parsed,
                              seconds=time.perf_counter() - started, diagnostics=full.diagnostics), new_state
     report = RebuildReport()
@@ -270,17 +288,24 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     outputs.update({path: short_hash(data) for path, data in writes.items()})
     static_dirs = static_folders(settings.static_dir, settings.overrides_dir)
     static = {rel: static_sources(rel, static_dirs) for rel in needs.static}
-    if writes or removes or static:
-        update_site(settings.output_dir, writes, removes, static, index_search=settings.search, lock=lock)
+    new_state = SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records, outputs=outputs,
+                          parsed=parsed, diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
+                          cards=cards, versions=versions)
     card_writes, card_removes = card_files(writes), card_files(dict.fromkeys(removes, b""))
-    if card_writes or card_removes:
-        update_site(settings.cards_dir, card_writes, sorted(card_removes), {})
+    with staged(settings.cards_dir, False, None) if card_writes or card_removes else nullcontext() as staged_cards:
+        def meanwhile() -> None:
+            if staged_cards is not None:
+                fill_update(staged_cards, settings.cards_dir, card_writes, sorted(card_removes), {})
+            alongside(new_state)
+
+        if writes or removes or static:
+            update_site(settings.output_dir, writes, removes, static, index_search=settings.search, lock=lock,
+                        meanwhile=meanwhile)
+        else:
+            meanwhile()
     report.drawn, report.changed, report.static = len(todo), len(writes) + len(removes), len(static)
     report.seconds = time.perf_counter() - started
-    return report, SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records,
-                             outputs=outputs, parsed=parsed,
-                             diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
-                             cards=cards, versions=versions)
+    return report, new_state
 
 
 def _card_text_change(state: SiteState, needs: Needs, settings: Settings) -> tuple[Digest, CardsRead, set] | None:
@@ -353,8 +378,13 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         return report
     site = _saved_site(saved, needs) if saved is not None and needs is not None else None
     outputs = None  # what the output folders hold, when this build knows it without reading them
+    records: dict[str, bytes] = {}
+
+    def keep(site: SiteState) -> None:  # while Pagefind indexes: saved once the site is swapped in
+        records.update(pickled({"site": replace(site, digest=None, parsed={}), "digest": site.digest}))
+
     if site is not None and needs is not None:
-        result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False)
+        result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False, alongside=keep)
         if saved is not None and not result.changed + result.static:
             outputs = saved.manifest["outputs"]  # found as the state left them (`reusable`), and nothing written
         report = BuildReport(parsed=result.parsed, diagnostics=list(site.diagnostics),
@@ -364,11 +394,10 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         report.articles, report.events = len(site.digest.articles), len(site.digest.events)
         report.entities, report.pages = len(site.digest.entities), len(site.pages)
     else:
-        report, site = build_state(settings, progress, strict=called.strict)
+        report, site = build_state(settings, progress, strict=called.strict, alongside=keep)
         report.done = f"spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s)"
     save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
-         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics),
-         {"site": replace(site, digest=None, parsed={}), "digest": site.digest}, outputs)
+         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics), records, outputs)
     report.seconds = time.perf_counter() - started
     return report
 

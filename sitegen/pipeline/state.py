@@ -273,28 +273,31 @@ class Saved:
                 and not any(path.is_relative_to(content) for path in changed.get(CONTENT, [])))
 
 
+def pickled(blobs: Mapping[str, Any]) -> dict[str, bytes]:
+    """The record files of a state, by name: done apart from `save` so a build can make them while Pagefind
+    indexes its site, and write them only once the site is swapped in."""
+    import pickle  # only a build with something to do writes the records
+
+    return {name: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) for name, value in blobs.items()}
+
+
 def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str, Any], output_dirs: Iterable[Path],
-         counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, Any],
+         counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, bytes],
          outputs: Mapping[str, Any] | None = None) -> None:
-    """Write the state of a good build: the record files first, then the manifest that names them.
+    """Write the state of a good build: the record files (`pickled`) first, then the manifest that names them.
     `diagnostics` are (as printed, as data) pairs; `outputs` is what the output folders hold when the caller
     knows it (a build that wrote nothing: the last state's, which it found true), else they are read. A state
     that cannot be written is left out: the last one no longer matches the output folders, so the next build
     is a full one."""
-    import pickle
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        hashes = {}
-        for name, value in blobs.items():
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        for name, data in blobs.items():
             _write_atomic(path.with_suffix(f".{name}.pickle"), data)
-            hashes[name] = short_hash(data)
         write_manifest(path, {"format": FORMAT, "python": sys.version, "environment": environment(),
                               "invocation": invocation.as_json(), "settings": settings, "inputs": inputs,
                               "outputs": outputs_of(output_dirs) if outputs is None else outputs,
-                              "counts": list(counts),
-                              "diagnostics": list(diagnostics), "blobs": hashes})
+                              "counts": list(counts), "diagnostics": list(diagnostics),
+                              "blobs": {name: short_hash(data) for name, data in blobs.items()}})
     except OSError:
         pass
 
