@@ -96,8 +96,13 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
              known: ParsedMemo, executor: Executor = LocalExecutor()
              ) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
     """`analyse_content`, taking parses from `known` before the disk cache; also the parses it used and the
-    cards it read."""
-    cache = Cache(settings.cache_dir)
+    cards it read. The stages' store writes behind while they run and is all on disk when this returns."""
+    with Cache(settings.cache_dir) as cache:
+        return _analyse_with(cache, settings, report, strict, progress, known, executor)
+
+
+def _analyse_with(cache: Cache, settings: Settings, report: BuildReport, strict: bool, progress: Progress,
+                  known: ParsedMemo, executor: Executor) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars, cache)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)

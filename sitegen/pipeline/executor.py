@@ -12,6 +12,7 @@ import math
 import multiprocessing
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -51,8 +52,8 @@ class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
     values (only the items and results travel), each batch to the first free process, in batches that
     shrink as the work runs out (`_guided`). In this process when there are fewer than `per_process` items
-    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold),
-    when this is a worker already or where processes cannot fork."""
+    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold;
+    not those `stopped_before_fork`), when this is a worker already or where processes cannot fork."""
 
     def __init__(self, per_process: int = MIN_ITEMS_PER_PROCESS) -> None:
         self.per_process = per_process
@@ -60,7 +61,7 @@ class ForkingExecutor:
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)
         count = min(usable_cores(), len(items) // self.per_process)
-        if (count < 2 or threading.active_count() > 1 or multiprocessing.current_process().daemon
+        if (count < 2 or _other_threads() or multiprocessing.current_process().daemon
                 or "fork" not in multiprocessing.get_all_start_methods()):
             yield from task(items, *shared)
             return
@@ -72,6 +73,20 @@ class ForkingExecutor:
                     yield from results
         finally:
             _forked = None
+
+
+_STOPPED_BEFORE_FORK: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+def stopped_before_fork(thread: threading.Thread) -> threading.Thread:
+    """Count `thread` out of those that keep `ForkingExecutor` from forking: it ends before every fork (its
+    owner stops it in an `os.register_at_fork` hook), so no fork copies a lock it holds."""
+    _STOPPED_BEFORE_FORK.add(thread)
+    return thread
+
+
+def _other_threads() -> bool:
+    return threading.active_count() - sum(thread.is_alive() for thread in _STOPPED_BEFORE_FORK) > 1
 
 
 _forked: tuple[Task, tuple] | None = None  # what forked workers run: set before the fork, inherited by it
