@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from sitegen.analysis.geo import load_gazetteer
@@ -272,3 +275,14 @@ def test_a_common_noun_that_opens_a_sentence_is_not_an_organisation(resolve):
                                             ("U.S. Army", "u s army"), ("Jean‐Luc  Picard", "jean-luc picard")])
 def test_names_written_with_other_accents_case_hyphens_dots_or_spaces_are_one_name(one, other):
     assert fold(one) == fold(other)
+
+
+def test_the_stored_full_names_are_the_same_bytes_whatever_the_hash_seed():
+    """A set's order changes with the process's hash seed; the store's entry of the full names must not."""
+    script = ("from sitegen.analysis.resolve.models import Collected, Person\n"
+              "names = Person(name='Ann Lee', tokens=('ann', 'lee'), articles={f'article-{i}' for i in range(40)})\n"
+              "print(Collected(people=(names,)).model_dump_json())")
+    entries = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(entries) == 1
+    assert '"article-0","article-1","article-10"' in entries.pop()

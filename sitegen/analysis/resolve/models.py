@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from ...contract import Frozen
 from ...nlp.models import Mention
@@ -49,6 +49,11 @@ class Person(BaseModel):
     tokens: tuple[str, ...]  # folded name parts
     articles: set[str] = Field(default_factory=set)
     countries: Counter[str] = Field(default_factory=Counter)
+
+    @field_serializer("articles")
+    def _in_order(self, articles: set[str]) -> list[str]:
+        """Sorted, so a store entry's bytes do not follow the set's order, which changes with the process's hash seed."""
+        return sorted(articles)
 
 
 class Collected(Frozen):
