@@ -118,3 +118,16 @@ def test_unknown_model_is_a_clear_error(project):
     result = CliRunner().invoke(app, ["build", "--config", str(project / "sitegen.toml"), "-q",
                                       "--model", "no_such_pipeline"])
     assert result.exit_code == 1 and "no_such_pipeline" in result.output and "not installed" in result.output
+
+
+def test_a_dateline_dash_joined_to_the_next_word_builds(project):
+    """"TOKYO -Japanese ...": the tokenizer keeps "-Japanese" one token while the resolved mention is "Japanese"
+    alone, so no token begins inside the mention; the event's place must still be worked out, not crash."""
+    (project / "content/articles/dash.md").write_text(
+        "---\ntitle: Talks in Nara\ndate: 2026-03-02\n---\n\nThe two ministers also discussed grain.\n\n"
+        "TOKYO -Japanese Prime Minister Alice Example met President Bob Sample on Monday in Nara.\n")
+    settings = load_settings(project)
+    report = build_site(settings)
+    assert report.articles == 3
+    page = next(settings.output_dir.glob("events/2026-03-02-*/index.html")).read_text()
+    assert "Alice Example" in page

@@ -320,15 +320,18 @@ def event_place(members: Sequence[Article], parsed: Mapping[str, ParsedArticle],
     return max(inside, key=lambda p: (depth[p], votes[p], p))
 
 
-def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token:
+def _span_root(parsed: ParsedArticle, mention: EntityMention) -> Token | None:
+    """The token of a mention that the others hang from; None for a mention no token begins in ("Japanese"
+    inside the token "-Japanese", where a dateline's dash met the word)."""
     span = parsed.token_span(mention.start, mention.end)
     inside = {t.i for t in span}
-    return next((t for t in span if t.head not in inside or t.head == t.i), span[-1])
+    return next((t for t in span if t.head not in inside or t.head == t.i), span[-1] if span else None)
 
 
-def _happened_at(tokens: Sequence[Token], name: Token) -> bool:
-    """Whether a place name is where the main happening of its sentence took place."""
-    if name.pos != "PROPN":
+def _happened_at(tokens: Sequence[Token], name: Token | None) -> bool:
+    """Whether a place name is where the main happening of its sentence took place (never for a name
+    without a token of its own: nothing says what it hangs from)."""
+    if name is None or name.pos != "PROPN":
         return False
     token = name
     while token.dep == "appos" or (token.dep == "pobj" and tokens[token.head].text.lower() == "of"
