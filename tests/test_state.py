@@ -96,6 +96,21 @@ def test_a_build_that_wrote_nothing_keeps_the_outputs_the_state_found(project):
     assert same_as_clean(project)
 
 
+def test_an_edit_that_draws_no_page_leaves_the_page_records_file_as_it_was(project):
+    build(project)
+    called = state.invocation(str(Path.cwd()), config=project / "sitegen.toml")
+    records = load_settings(project).cache_dir / state.FOLDER / f"{called.key}.records.pickle"
+    written = records.stat().st_ino, records.stat().st_mtime_ns
+    article = sorted((project / "content/articles").iterdir())[0]
+    _edit(article, "", "\n\n")  # a build of the content again that draws no page
+    assert "redrew 0 page(s)" in build(project)
+    assert (records.stat().st_ino, records.stat().st_mtime_ns) == written
+    assert "nothing changed" in build(project)
+    _edit(article, "\n", "\nThe two leaders also talked about fisheries.\n")  # pages drawn: records written
+    assert "redrew" in build(project) and (records.stat().st_ino, records.stat().st_mtime_ns) != written
+    assert same_as_clean(project)
+
+
 def outputs(project: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.stat().st_ino, p.stat().st_mtime_ns) for folder in ("site", ".sitegen/cards")
             for p in [project / folder, *sorted((project / folder).rglob("*"))]}
@@ -164,7 +179,8 @@ def _damage(manifest: Path, part: str, how: str) -> None:
 
 @pytest.mark.parametrize("part, how", [("manifest", "truncated"), ("manifest", "garbage"), ("manifest", "old"),
                                        ("manifest", "flipped"),
-                                       ("site", "truncated"), ("site", "garbage"), ("digest", "garbage")])
+                                       ("site", "truncated"), ("site", "garbage"), ("records", "truncated"),
+                                       ("digest", "garbage")])
 def test_a_damaged_or_old_state_means_a_full_build(project, part, how):
     build(project)
     clean_build(project)

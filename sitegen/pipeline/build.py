@@ -383,10 +383,17 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         return report
     site = _saved_site(saved, needs) if saved is not None and needs is not None else None
     outputs = None  # what the output folders hold, when this build knows it without reading them
-    records: dict[str, bytes] = {}
+    blobs: dict[str, bytes] = {}
+    kept: dict[str, str] = {}  # the last state's record files left as they are, by their hashes
+    last_records = site.records if site is not None and saved is not None else None
 
-    def keep(site: SiteState) -> None:  # while Pagefind indexes: saved once the site is swapped in
-        records.update(pickled({"site": replace(site, digest=None, parsed={}), "digest": site.digest}))
+    def keep(new: SiteState) -> None:  # while Pagefind indexes: saved once the site is swapped in
+        parts = {"site": replace(new, digest=None, parsed={}, records={}), "digest": new.digest,
+                 "records": new.records}
+        if saved is not None and last_records is not None and _same_records(new.records, last_records):
+            kept["records"] = saved.manifest["blobs"]["records"]  # no page drawn: 6 MB not pickled again
+            del parts["records"]
+        blobs.update(pickled(parts))
 
     if site is not None and needs is not None:
         result, site = rebuild(site, needs, settings, strict=called.strict, new_problems_fail=False, alongside=keep)
@@ -402,18 +409,27 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
         report, site = build_state(settings, progress, strict=called.strict, alongside=keep)
         report.done = f"spaCy ran on {report.parsed} article(s); {len(report.diagnostics)} warning(s)"
     save(path, called, settings.model_dump_json(), inputs, (settings.output_dir, settings.cards_dir),
-         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics), records, outputs)
+         report.counts, ((str(d), d.model_dump(mode="json")) for d in report.diagnostics), blobs, outputs, kept)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _saved_site(saved: Saved, needs: Needs) -> SiteState | None:
     """The last build's records read back; with its digest too when `needs` will not make a new one."""
-    site = saved.blob("site")
-    if site is None or needs.content and not needs.cards_only:
+    site, records = saved.blob("site"), saved.blob("records")
+    if site is None or records is None:
+        return None
+    site = replace(site, records=records)
+    if needs.content and not needs.cards_only:
         return site
     digest = saved.blob("digest")
     return replace(site, digest=digest) if digest is not None else None
+
+
+def _same_records(new: Mapping[str, PageRecord], last: Mapping[str, PageRecord]) -> bool:
+    """Whether a rebuild kept the last build's page records as they were (it drew no page and dropped none):
+    the very objects it was given, so no comparison of their contents is needed."""
+    return new.keys() == last.keys() and all(new[path] is last[path] for path in new)
 
 
 def input_roots(settings: Settings, config_file: Path) -> dict[str, str]:

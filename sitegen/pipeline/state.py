@@ -283,12 +283,13 @@ def pickled(blobs: Mapping[str, Any]) -> dict[str, bytes]:
 
 def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str, Any], output_dirs: Iterable[Path],
          counts: tuple[int, int, int, int], diagnostics: Iterable[tuple[str, dict]], blobs: Mapping[str, bytes],
-         outputs: Mapping[str, Any] | None = None) -> None:
+         outputs: Mapping[str, Any] | None = None, kept: Mapping[str, str] = {}) -> None:
     """Write the state of a good build: the record files (`pickled`) first, then the manifest that names them.
     `diagnostics` are (as printed, as data) pairs; `outputs` is what the output folders hold when the caller
-    knows it (a build that wrote nothing: the last state's, which it found true), else they are read. A state
-    that cannot be written is left out: the last one no longer matches the output folders, so the next build
-    is a full one."""
+    knows it (a build that wrote nothing: the last state's, which it found true), else they are read. `kept`
+    names, with their hashes, the last state's record files that still hold what this one would write: they
+    are left as they are (a damaged one reads as no state). A state that cannot be written is left out: the
+    last one no longer matches the output folders, so the next build is a full one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for name, data in blobs.items():
@@ -297,7 +298,7 @@ def save(path: Path, invocation: Invocation, settings: str, inputs: Mapping[str,
                               "invocation": invocation.as_json(), "settings": settings, "inputs": inputs,
                               "outputs": outputs_of(output_dirs) if outputs is None else outputs,
                               "counts": list(counts), "diagnostics": list(diagnostics),
-                              "blobs": {name: short_hash(data) for name, data in blobs.items()}})
+                              "blobs": {**kept, **{name: short_hash(data) for name, data in blobs.items()}}})
     except OSError:
         pass
 
