@@ -135,10 +135,11 @@ def _is_folder(entry: os.DirEntry) -> bool:
 
 
 def _delete(path: str, folder: bool) -> None:
+    """A folder with all in it, or a file or link (one already gone is fine)."""
     if folder:
         shutil.rmtree(path)
     else:
-        os.unlink(path)
+        Path(path).unlink(missing_ok=True)
 
 
 def _write_new(files: Iterable[tuple[Path, bytes, bool]]) -> None:
@@ -169,10 +170,7 @@ def _inside(root: Path, rel: str) -> Path:
 
 def _remove(target: Path, root: Path) -> None:
     """Delete a file or folder, then the folders it leaves empty (a full build would not make them)."""
-    if target.is_dir() and not target.is_symlink():
-        shutil.rmtree(target)
-    else:
-        target.unlink(missing_ok=True)
+    _delete(str(target), target.is_dir() and not target.is_symlink())
     parent = target.parent
     while parent != root and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
