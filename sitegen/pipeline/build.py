@@ -385,7 +385,7 @@ def build_project(settings: Settings, called: Invocation, progress: Progress = _
     outputs = None  # what the output folders hold, when this build knows it without reading them
     blobs: dict[str, bytes] = {}
     kept: dict[str, str] = {}  # the last state's record files left as they are, by their hashes
-    last_records = site.records if site is not None and saved is not None else None
+    last_records = site.records if site is not None else None  # a saved site comes with its state
 
     def keep(new: SiteState) -> None:  # while Pagefind indexes: saved once the site is swapped in
         parts = {"site": replace(new, digest=None, parsed={}, records={}), "digest": new.digest,
