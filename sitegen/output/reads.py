@@ -333,7 +333,7 @@ class Versions:
         """None when something the digest holds has no exact JSON form (a value not of its declared type):
         a rebuild from it then reads everything again."""
         try:
-            objects = {(kind, ident): short_hash(thing.model_dump_json(warnings="error").encode("utf-8"))
+            objects = {(kind, ident): _version(thing)
                        for kind, lookup in LOOKUPS.items() for ident, thing in lookup(digest).items()}
             rest = hashlib.blake2b(digest_size=16)
             for held in dataclasses.fields(digest):
@@ -348,11 +348,15 @@ class Versions:
     def refreshed(self, digest: Digest, things: Collection[tuple[str, str]]) -> Versions | None:
         """The versions of `digest`, which differs from the digest of these only in page-only fields of `things`."""
         try:
-            objects = {key: short_hash(LOOKUPS[key[0]](digest)[key[1]].model_dump_json(warnings="error")
-                                       .encode("utf-8")) for key in things}
+            objects = {key: _version(LOOKUPS[key[0]](digest)[key[1]]) for key in things}
         except PydanticSerializationError:
             return None
         return replace(self, objects={**self.objects, **objects})
+
+
+def _version(thing: BaseModel) -> str:
+    """A tracked thing's fingerprint: its exact JSON form (PydanticSerializationError when it has none)."""
+    return short_hash(thing.model_dump_json(warnings="error").encode("utf-8"))
 
 
 def _page_only(value: Any) -> dict | None:
