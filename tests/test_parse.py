@@ -111,6 +111,36 @@ def test_a_damaged_cache_entry_is_parsed_again_and_overwritten(tmp_path: Path, d
     assert parse_articles(article, MODEL, cache) == (first, 0)  # the entry was written anew
 
 
+def test_the_parser_is_asked_before_the_cached_parses_are_read(tmp_path: Path) -> None:
+    """A warm start then parses the edited article while this process decodes the others' entries."""
+    cached, edited = articles()[:2]
+    fresh, _ = parse_articles([cached, edited], MODEL, Cache(tmp_path / "fresh"))
+    cache = Cache(tmp_path / "cache")
+    parse_articles([cached], MODEL, cache)
+    counted: list[int] = []
+    asked_after: list[int] = []
+
+    def parse_missing(todo, model, patterns):  # noqa: ANN001, ANN202 - the parse stage's ParseMissing
+        asked_after.append(len(counted))
+        return parse.parse_texts(todo, model, patterns)
+
+    again, parsed = parse_articles([cached, edited], MODEL, cache, on_parsed=counted.append, parse=parse_missing)
+    assert asked_after == [0] and parsed == 1 and len(counted) == 2
+    assert again == fresh and list(again) == [cached.id, edited.id]
+
+
+def test_a_damaged_entry_and_a_missing_one_are_both_parsed(tmp_path: Path) -> None:
+    damaged, missing = articles()[:2]
+    fresh, _ = parse_articles([damaged, missing], MODEL, Cache(tmp_path / "fresh"))
+    cache = Cache(tmp_path / "cache")
+    parse_articles([damaged], MODEL, cache)
+    [entry] = (tmp_path / "cache").rglob("*/*/*")
+    cache.put(NAMESPACE, entry.name, b"not a cache entry")
+    again, parsed = parse_articles([damaged, missing], MODEL, cache)
+    assert parsed == 2 and again == fresh and list(again) == [damaged.id, missing.id]
+    assert parse_articles([damaged, missing], MODEL, cache) == (fresh, 0)
+
+
 def test_articles_with_the_same_text_share_an_entry_under_their_own_ids(tmp_path: Path) -> None:
     original = articles()[1]
     copy = original.model_copy(update={"id": "council-copy", "path": "articles/council-copy.md"})

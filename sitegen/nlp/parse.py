@@ -198,12 +198,19 @@ ParseMissing = Callable[[Sequence[Article], str, Sequence[dict[str, str]]], Iter
 def parse_texts(articles: Sequence[Article], model: str, patterns: Sequence[dict[str, str]] = ()
                 ) -> Iterator[bytes]:
     """The cache entries of these articles' parses, in order: from the pipeline a warm start began loading
-    when the command started (`.warm`), else from this process's pipeline, loaded once and then forked onto
-    the cores the build may use (in a daemonic process, a Dask worker already one per core, in it alone)."""
+    when the command started (`.warm`; asked at once, before the first entry is taken), else from this
+    process's pipeline, loaded once and then forked onto the cores the build may use (in a daemonic process,
+    a Dask worker already one per core, in it alone)."""
     texts = [(a.id, a.text) for a in articles]
     model_id = model_version(model)
+    return _then_here(warm.parses(model, patterns, texts, model_id), texts, model, patterns, model_id)
+
+
+def _then_here(warmly: Iterator[bytes], texts: Sequence[tuple[str, str]], model: str,
+               patterns: Sequence[dict[str, str]], model_id: str) -> Iterator[bytes]:
+    """The warm start's entries, then this process's parses of the texts it did not deliver."""
     done = 0
-    for entry in warm.parses(model, patterns, texts, model_id):
+    for entry in warmly:
         done += 1
         yield entry
     if done < len(texts):  # no warm start, or it ended early
@@ -239,21 +246,26 @@ def parse_articles(
     """
     keys = keys or parse_keys(articles, model, patterns)
     known = dict(memo or {})
+    entries = {a.id: known.get(keys[a.id]) or cache.get(NAMESPACE, keys[a.id]) for a in articles}
+    missing = [a for a in articles if entries[a.id] is None]
+    parsing = parse(missing, model, patterns) if missing else iter(())  # asked before the cached are decoded
     parsed: dict[str, ParsedArticle] = {}
-    todo: list[Article] = []
+    damaged: list[Article] = []
     for article in articles:
-        found = known.get(keys[article.id]) or _cached(cache.get(NAMESPACE, keys[article.id]), article.id)
-        if found is None:
-            todo.append(article)
-            continue
-        parsed[article.id] = _relabelled(found, article.id)
-        on_parsed(1)
-    if todo:
-        for article, entry in zip(todo, parse(todo, model, patterns), strict=True):
+        entry = entries[article.id]
+        found = entry if entry is None or isinstance(entry, ParsedArticle) else _cached(entry, article.id)
+        if found is not None:
+            parsed[article.id] = _relabelled(found, article.id)
+            on_parsed(1)
+        elif entry is not None:
+            damaged.append(article)
+    for todo, new in ((missing, parsing), (damaged, parse(damaged, model, patterns) if damaged else ())):
+        for article, entry in zip(todo, new, strict=True):
             cache.put(NAMESPACE, keys[article.id], entry)
             parsed[article.id] = decode(entry, article.id)
             on_parsed(1)
+    parsed = {a.id: parsed[a.id] for a in articles}
     if memo is not None:
         memo.clear()
         memo.update({keys[a.id]: parsed[a.id] for a in articles})
-    return parsed, len(todo)
+    return parsed, len(missing) + len(damaged)

@@ -58,14 +58,24 @@ def stop() -> None:
 def parses(model: str, patterns: Sequence[dict[str, str]], texts: Sequence[tuple[str, str]],
            model_id: str) -> Iterator[bytes]:
     """The cache entries of (article id, text) pairs from the warm start, in order, as far as it delivers
-    them: none without one."""
+    them: none without one. The request goes out at once, so the caller can decode its cached parses while
+    these are parsed; the entries are read as the caller takes them."""
     global _started
     if _started is None:
-        return
+        return iter(())
     process, connection = _started
     _started = None
+    replies = _replies(process, connection, (model, list(patterns), list(texts), model_id))
+    next(replies, None)  # sends the request
+    return replies
+
+
+def _replies(process: BaseProcess, connection: Connection, request: tuple) -> Iterator[bytes | None]:
+    """Send `request`, stop once (None), then yield the entries until the warm process ends its answer; the
+    process is ended however the generator ends (exhausted, closed, or collected unread)."""
     try:
-        connection.send((model, list(patterns), list(texts), model_id))
+        connection.send(request)
+        yield None
         while (entry := connection.recv()) is not None:
             yield entry
     except (EOFError, OSError):  # it ended early: the caller parses the rest

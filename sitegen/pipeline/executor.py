@@ -42,10 +42,11 @@ def usable_cores() -> int:
 
 
 class LocalExecutor:
-    """In this process, all items as one batch, results as the task yields them: no Dask, no copies."""
+    """In this process, all items as one batch, results as the task yields them: no Dask, no copies. The task
+    is called at once (a parse asks the warm start before the caller takes the first result)."""
 
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
-        yield from task(list(items), *shared)
+        return iter(task(list(items), *shared))
 
 
 class ForkingExecutor:
