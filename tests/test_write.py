@@ -68,6 +68,24 @@ def test_an_update_changes_the_named_files_alone_and_the_retired_site_keeps_its_
                                               "events/b/index.html": b"<p>b</p>"}
 
 
+def page(text: str) -> bytes:
+    return f"<html><body><main data-pagefind-body><h1>{text}</h1><p>{text}</p></main></body></html>".encode()
+
+
+def test_updates_that_index_again_leave_the_search_index_a_full_build_makes_and_nothing_beside(tmp_path):
+    site = tmp_path / "site"
+    first = {"index.html": page("Front page"), "events/a/index.html": page("Envoys meet in Oslo")}
+    write_site(first, [], site, index_search=True)
+    second = {"events/b/index.html": page("Ministers talk fisheries")}
+    update_site(site, second, [], {}, index_search=True)
+    third = {"events/a/index.html": page("Envoys meet in Bergen")}  # staged on the site of two builds ago
+    update_site(site, third, [], {}, index_search=True)
+    clean = tmp_path / "clean/site"
+    write_site({**first, **second, **third}, [], clean, index_search=True)
+    assert tree(site) == tree(clean) and any(name.startswith("pagefind/fragment/") for name in tree(site))
+    assert beside(tmp_path) == [".site.spare", "clean"]
+
+
 def test_a_spare_in_any_state_still_gives_exactly_the_next_site(tmp_path):
     site = tmp_path / "site"
     write_site(FIRST, [], site)

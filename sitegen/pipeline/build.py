@@ -285,8 +285,9 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
         files.update(publication_files(digest, pages))
     outputs = dict(state.outputs)
     kept = {page.file for page in pages} | {page.path + "index.md" for page in pages if page.card}
-    removes = sorted(path for path in outputs
-                     if path not in kept and (needs.content and path not in files or _is_page_output(path, state)))
+    drawn_before = {page.file for page in state.pages}  # a page's file and card are its own: gone with it
+    removes = sorted(path for path in outputs if path not in kept and (
+        needs.content and path not in files or path in drawn_before or path.endswith("/index.md")))
     for path in removes:
         del outputs[path]
     writes = {path: data for path, data in files.items() if outputs.get(path) != short_hash(data)}
@@ -456,10 +457,6 @@ def _needs_since(saved: Saved | None, settings: Settings, called: Invocation, in
                     static_dir=settings.static_dir, overrides_dir=settings.overrides_dir,
                     generated=(settings.output_dir, settings.cache_dir, settings.cards_dir))
     return needs_for(changed.get(CONTENT, []), layout)
-
-
-def _is_page_output(path: str, state: SiteState) -> bool:
-    return path in {page.file for page in state.pages} or path.endswith("/index.md")
 
 
 def known_facts(settings: Settings, name: str, kind: EntityKind) -> tuple[str, dict | None]:
