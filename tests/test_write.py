@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.output.render import RenderError
-from sitegen.output.write import clear_litter, update_site, write_site
+from sitegen.output.write import SiteFill, clear_litter, staged, update_site, write_site
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -54,6 +54,21 @@ def test_a_second_full_build_has_exactly_its_files_and_keeps_unchanged_ones(tmp_
     write_site(FIRST, [static], site)  # built from the retired site of two builds ago
     assert tree(site) == {**FIRST, "static/style.css": b"body {}"}
     assert beside(tmp_path) == [".site.spare", "static"]
+
+
+def test_pages_written_one_by_one_as_they_are_drawn_give_the_same_site(tmp_path):
+    site = tmp_path / "site"
+    write_site(FIRST, [], site)
+    kept = (site / "events/a/index.html").stat().st_ino
+    second = {"index.html": b"<p>home, again</p>", "events/a/index.html": b"<p>a</p>",
+              "people/x": b"a file where a folder was"}
+    with staged(site, False, None) as staging:
+        fill = SiteFill(staging, site, second.keys(), [])
+        assert tree(staging) == {"index.html": b"<p>home</p>", "events/a/index.html": b"<p>a</p>"}  # the rest gone
+        for path, data in second.items():
+            fill.write({path: data})
+    assert tree(site) == second
+    assert (site / "events/a/index.html").stat().st_ino == kept
 
 
 def test_an_update_changes_the_named_files_alone_and_the_retired_site_keeps_its_bytes(tmp_path):

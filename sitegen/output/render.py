@@ -219,18 +219,20 @@ PAGE_HELPERS: Mapping[str, Callable[..., Any]] = {"graph": draw_graph, "linked":
 
 def render_pages(digest: Digest, pages: Sequence[Page], templates_dir: Path, search: bool = False,
                  on_page: Callable[[int], None] = lambda n: None, overrides_dir: Path | None = None,
-                 records: dict[str, PageRecord] | None = None, executor: Executor = LocalExecutor()
-                 ) -> dict[str, bytes]:
-    """Every output file's bytes by its path in the site; nothing is written yet.
+                 records: dict[str, PageRecord] | None = None, executor: Executor = LocalExecutor(),
+                 on_files: Callable[[dict[str, bytes]], None] = lambda files: None) -> dict[str, bytes]:
+    """Every output file's bytes by its path in the site; nothing is written here.
 
     With `records`, what each page loaded and read goes into it by page path (for exact rebuilds). The
-    pages are drawn by `executor`, in batches that each get the digest once.
+    pages are drawn by `executor`, in batches that each get the digest once; each page's files are given to
+    `on_files` as they come back (a build writes them while the executor draws the next ones).
     """
     files: dict[str, bytes] = {}
     drawn = executor.map(draw_pages, pages, digest, templates_dir, TemplateFiles.read(templates_dir, overrides_dir),
                          search, records is not None)
     for page, (page_files, record) in zip(pages, drawn, strict=True):
         files.update(page_files)
+        on_files(page_files)
         if records is not None:
             records[page.path] = record
         on_page(1)
@@ -258,7 +260,7 @@ def _draw(env: Environment, pages: Sequence[Page], digest: Digest, templates_dir
             card = ""
             if page.card:
                 card = env.get_template(page.card).render(digest=digest, page=page, meta=meta)
-                files[page.path + "index.md"] = card.encode("utf-8")
+                files[page.card_file] = card.encode("utf-8")
             body = to_html(card.split("\n---\n", 1)[1]) if card else Markup("")
             html = env.get_template(page.template).render(digest=digest, page=page, meta=meta, card=body)
         except TemplateError as exc:

@@ -38,25 +38,33 @@ def write_site(files: dict[str, bytes], static_dirs: Sequence[Path], output_dir:
     `meanwhile` runs while Pagefind indexes the staged pages (see `staged`).
     """
     with staged(output_dir, index_search, lock, meanwhile) as staging:
-        fill_site(staging, output_dir, files, static_dirs)
+        SiteFill(staging, output_dir, files, static_dirs).write(files)
 
 
-def fill_site(staging: Path, output_dir: Path, files: Mapping[str, bytes], static_dirs: Sequence[Path]) -> None:
-    """Make `staging` hold `files` and the static folders, from the site at `output_dir`.
+class SiteFill:
+    """`staging` made to hold the files at `paths` and the static folders, from the site at `output_dir`: the
+    live site's other files are gone and the static folders in place at once, and the files are written as
+    `write` is given them, so a build writes each page while the next ones are drawn.
 
     Static folders are copied in order, so a later one (the site's overrides) replaces files of an earlier one.
     A page whose bytes the live site already has stays that file (a link), so a full build of an unchanged
     site writes no pages.
     """
-    linked = mirror_links(output_dir, staging, skip={"static", "pagefind"})
-    for rel in sorted(linked - files.keys(), reverse=True):
-        _remove(staging / rel, staging)
-    for static_dir in static_dirs:
-        if static_dir.is_dir():
-            shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
-    targets = {rel: _inside(staging, rel) for rel in sorted(files)}
-    _write_new((target, files[rel], rel in linked) for rel, target in targets.items()
-               if rel not in linked or target.read_bytes() != files[rel])
+
+    def __init__(self, staging: Path, output_dir: Path, paths: Collection[str], static_dirs: Sequence[Path]) -> None:
+        self.staging = staging
+        self.linked = mirror_links(output_dir, staging, skip={"static", "pagefind"})
+        for rel in sorted(self.linked - set(paths), reverse=True):
+            _remove(staging / rel, staging)
+        for static_dir in static_dirs:
+            if static_dir.is_dir():
+                shutil.copytree(static_dir, staging / "static", dirs_exist_ok=True)
+
+    def write(self, files: Mapping[str, bytes]) -> None:
+        """Put `files` (some of the `paths`) in place: those the live site has with other bytes, or not at all."""
+        targets = {rel: _inside(self.staging, rel) for rel in sorted(files)}
+        _write_new((target, files[rel], rel in self.linked) for rel, target in targets.items()
+                   if rel not in self.linked or target.read_bytes() != files[rel])
 
 
 def update_site(output_dir: Path, writes: Mapping[str, bytes], removes: Collection[str],

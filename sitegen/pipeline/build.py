@@ -29,7 +29,7 @@ from ..nlp.parse import parse_articles, parse_keys, parse_texts
 from ..output.feeds import publication_files
 from ..output.reads import Changed, PageRecord, Versions, pages_to_draw
 from ..output.render import PAGE_HELPERS, render_pages
-from ..output.write import fill_site, fill_update, staged, update_site, write_site
+from ..output.write import SiteFill, fill_update, staged, update_site
 from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
@@ -191,27 +191,39 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
     started = time.perf_counter()
     report = BuildReport()
     records: dict[str, PageRecord] | None = {} if record else None
-    with open_executor(settings) as executor:
-        digest, parsed, cards = _analyse(settings, report, strict, progress, known, executor)
-        pages = plan_pages(digest)
-        files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
-                             on_page=progress("Rendering pages", len(pages)), overrides_dir=settings.overrides_dir,
-                             records=records,
-                             executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor)
-    files.update(publication_files(digest, pages))
-    state = None if records is None else SiteState(
-        settings=settings, digest=digest, pages=tuple(pages), records=records,
-        outputs={path: short_hash(data) for path, data in files.items()}, parsed=parsed,
-        diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
+    state: SiteState | None = None
 
     def meanwhile() -> None:
-        fill_site(staged_cards, settings.cards_dir, card_files(files), [])
         if state is not None:
             alongside(state)
 
-    with staged(settings.cards_dir, False, None) as staged_cards:  # swapped in after the site, as it succeeded
-        write_site(files, static_folders(settings.static_dir, settings.overrides_dir), settings.output_dir,
-                   index_search=settings.search, lock=lock, meanwhile=meanwhile)
+    with open_executor(settings) as executor:
+        digest, parsed, cards = _analyse(settings, report, strict, progress, known, executor)
+        pages = plan_pages(digest)
+        published = publication_files(digest, pages)
+        paths = [path for page in pages for path in page.files] + list(published)
+        # The cards are swapped in after the site, as it succeeded; both are written while the pages are drawn.
+        with (staged(settings.cards_dir, False, None) as staged_cards,
+              staged(settings.output_dir, settings.search, lock, meanwhile) as staging):
+            site = SiteFill(staging, settings.output_dir, paths, static_folders(settings.static_dir,
+                                                                               settings.overrides_dir))
+            card_fill = SiteFill(staged_cards, settings.cards_dir, card_files(dict.fromkeys(paths, b"")), [])
+
+            def write(page_files: Mapping[str, bytes]) -> None:
+                site.write(page_files)
+                card_fill.write(card_files(page_files))
+
+            files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
+                                 on_page=progress("Rendering pages", len(pages)),
+                                 overrides_dir=settings.overrides_dir, records=records,
+                                 executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor,
+                                 on_files=write)
+            write(published)
+            files.update(published)
+            state = None if records is None else SiteState(
+                settings=settings, digest=digest, pages=tuple(pages), records=records,
+                outputs={path: short_hash(data) for path, data in files.items()}, parsed=parsed,
+                diagnostics=tuple(report.diagnostics), cards=cards, versions=Versions.of(digest))
 
     report.articles, report.events = len(digest.articles), len(digest.events)
     report.entities, report.pages = len(digest.entities), len(pages)

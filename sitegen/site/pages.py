@@ -37,6 +37,16 @@ class Page(Frozen):
     def file(self) -> str:
         return self.path + "index.html" if self.path.endswith("/") or not self.path else self.path
 
+    @property
+    def card_file(self) -> str:
+        """Where the page's Markdown card goes, beside its HTML (a page with a card is a folder page)."""
+        return self.path + "index.md"
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The site's files the page makes: its HTML, and its Markdown card if it has one."""
+        return (self.file, self.card_file) if self.card else (self.file,)
+
 
 def plan_pages(digest: Digest) -> list[Page]:
     """Every page of the site, in a fixed order."""
