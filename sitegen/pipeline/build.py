@@ -296,7 +296,7 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     if needs.content:
         files.update(publication_files(digest, pages))
     outputs = dict(state.outputs)
-    kept = {page.file for page in pages} | {page.path + "index.md" for page in pages if page.card}
+    kept = {path for page in pages for path in page.files}
     drawn_before = {page.file for page in state.pages}  # a page's file and card are its own: gone with it
     removes = sorted(path for path in outputs if path not in kept and (
         needs.content and path not in files or path in drawn_before or path.endswith("/index.md")))
