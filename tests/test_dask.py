@@ -23,7 +23,8 @@ from sitegen.cli import app
 from sitegen.config import load_settings
 from sitegen.output.render import RenderError, TemplateFiles, draw_pages
 from sitegen.pipeline.build import BuildReport, analyse_content, build_site
-from sitegen.pipeline.executor import MIN_ITEMS_PER_PROCESS, DaskExecutor, ForkingExecutor, LocalExecutor
+from sitegen.pipeline.executor import (MIN_ITEMS_PER_PROCESS, DaskExecutor, ForkingExecutor, LocalExecutor,
+                                       in_background)
 from sitegen.site.pages import plan_pages
 
 from conftest import copy_project
@@ -246,6 +247,23 @@ def test_a_forking_executor_runs_long_maps_in_other_processes_in_input_order(mon
     assert os.getpid() not in {pid for _, pid in results}
     few = items[:MIN_ITEMS_PER_PROCESS]  # not worth a fork
     assert list(ForkingExecutor().map(with_pid, few, 5)) == [(n + 5, os.getpid()) for n in few]
+
+
+def test_work_begun_in_background_gives_its_result_from_another_process_or_from_this_one(monkeypatch):
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    here = os.getpid()
+    assert in_background(lambda: ("answer", os.getpid()))()[0] == "answer"
+    assert in_background(os.getpid)() != here  # it ran in a forked process
+
+    def dies_unless_here() -> str:
+        if os.getpid() != here:
+            os._exit(1)  # the forked process ends without an answer
+        return "computed here"
+
+    assert in_background(dies_unless_here)() == "computed here"
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # another thread runs: no fork
+    assert in_background(os.getpid)() == here
 
 
 def test_a_forking_executor_hands_out_batches_that_shrink_to_the_smallest_at_the_end(monkeypatch):

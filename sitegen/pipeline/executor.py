@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -53,8 +55,7 @@ class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
     values (only the items and results travel), each batch to the first free process, in batches that
     shrink as the work runs out (`_guided`). In this process when there are fewer than `per_process` items
-    for each of two processes, when other threads run (a server's: a fork would copy the locks they hold;
-    not those `stopped_before_fork`), when this is a worker already or where processes cannot fork."""
+    for each of two processes or when it may not fork (`can_fork`)."""
 
     def __init__(self, per_process: int = MIN_ITEMS_PER_PROCESS) -> None:
         self.per_process = per_process
@@ -62,8 +63,7 @@ class ForkingExecutor:
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)
         count = min(usable_cores(), len(items) // self.per_process)
-        if (count < 2 or _other_threads() or multiprocessing.current_process().daemon
-                or "fork" not in multiprocessing.get_all_start_methods()):
+        if count < 2 or not can_fork():
             yield from task(items, *shared)
             return
         global _forked
@@ -74,6 +74,47 @@ class ForkingExecutor:
                     yield from results
         finally:
             _forked = None
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a worker: no other thread runs (a server's: a fork would copy the locks it
+    holds; not those `stopped_before_fork`), it is not a worker itself, and the system can fork."""
+    return not (_other_threads() or multiprocessing.current_process().daemon
+                or "fork" not in multiprocessing.get_all_start_methods())
+
+
+def in_background(task: Callable[[], Result]) -> Callable[[], Result]:
+    """`task()` begun now in a forked process, on the other core while this one goes on; the function returned
+    waits for its result (sent back pickled). With one core or where `can_fork` says no, or when the forked
+    process fails, `task()` runs in this process when its result is asked for: the result is the same."""
+    if usable_cores() < 2 or not can_fork():
+        return task
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe(duplex=False)
+    sys.stdout.flush()  # a forked process writes what its parent's buffers held when it ends
+    sys.stderr.flush()
+    process = context.Process(target=_send_result, args=(task, theirs), daemon=True)
+    process.start()
+    theirs.close()
+
+    def result() -> Result:
+        try:
+            return ours.recv()
+        except EOFError:  # it failed: the task's error, if it has one, is raised here
+            return task()
+        finally:
+            ours.close()
+            process.join()
+
+    return result
+
+
+def _send_result(task: Callable[[], Result], connection: Connection) -> None:
+    """`in_background`'s process: a failure sends nothing, for the caller to run the task and meet it."""
+    try:
+        connection.send(task())
+    except Exception:  # noqa: BLE001 (see the docstring)
+        pass
 
 
 _STOPPED_BEFORE_FORK: weakref.WeakSet[threading.Thread] = weakref.WeakSet()

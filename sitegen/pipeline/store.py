@@ -96,6 +96,13 @@ class Cache:
         data = entry[header:]
         return data if entry[:len(_MAGIC)] == _MAGIC and entry[len(_MAGIC):header] == _checksum(data) else None
 
+    def holds(self, namespace: str, key: str) -> bool:
+        """Whether there is an entry under `key` (read or not, it may still be damaged: `get` tells)."""
+        path = self._path(namespace, key)
+        if self._behind is not None and self._behind.waiting(path) is not None:
+            return True
+        return self.fs.exists(path) if self.fs is not None else os.path.exists(path)
+
     def _read(self, path: str) -> bytes:
         if self.fs is not None:
             return self.fs.cat_file(path)
