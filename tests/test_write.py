@@ -183,30 +183,3 @@ def test_many_files_in_many_folders_are_written_exactly_and_an_error_keeps_the_s
         write_site(broken, [], site)
     assert tree(site) == changed
     assert [name for name in beside(tmp_path) if ".new-" in name or ".old-" in name] == []
-
-
-def pagefind_on_whole_site(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
-    """The bundle Pagefind's own command makes over every page: what the site's search index must equal."""
-    from pagefind_bin_extended import get_executable
-
-    for rel, data in files.items():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_bytes(data)
-    subprocess.run([str(get_executable()), "--site", str(folder), "--silent"], check=True)
-    return {name: data for name, data in tree(folder).items() if name.startswith("pagefind/")}
-
-
-@pytest.mark.parametrize("marked", [True, False], ids=["some-pages-marked", "no-page-marked"])
-def test_the_search_index_is_the_one_pagefind_makes_over_the_whole_site(tmp_path, marked):
-    body = page if marked else (lambda text: f"<html><body><h1>{text}</h1><p>{text}</p></body></html>".encode())
-    files = {"events/a/index.html": body("Envoys meet in Oslo"), "people/kim/index.html": body("Kim Ode, envoy"),
-             "index.html": b"<html><body><h1>Latest</h1><p>Envoys meet in Oslo</p></body></html>",
-             "timeline/index.html": b"<html><body><p>Pages mark data-pagefind-body to be found</p></body></html>",
-             "events/old/index.html": b'<html><head><meta http-equiv="refresh" content="0; url=/events/a/">'
-                                      b"</head><body></body></html>"}
-    site = tmp_path / "out/site"
-    write_site(files, [], site, index_search=True)
-    bundle = {name: data for name, data in tree(site).items() if name.startswith("pagefind/")}
-    assert bundle == pagefind_on_whole_site(files, tmp_path / "reference")
-    assert any(name.startswith("pagefind/fragment/") for name in bundle)
-    assert beside(tmp_path / "out") == []

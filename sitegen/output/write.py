@@ -17,14 +17,12 @@ from __future__ import annotations
 import glob
 import os
 import posixpath
-import re
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
@@ -210,24 +208,18 @@ def _remove(target: Path, root: Path) -> None:
 
 
 @contextmanager
-def search_indexed(site: Path, output_dir: Path) -> Iterator[None]:
+def search_indexed(site: Path) -> Iterator[None]:
     """Pagefind indexing the finished pages into site/pagefind/ while the block runs; on leaving, it is waited
     for (RenderError if it failed), or killed if the block raised. Its binary (from the PyPI package) is run
     itself: `python -m pagefind` started an interpreter and imported asyncio only to exec it.
-
-    Once any page marks its body (`data-pagefind-body`), Pagefind indexes only the pages that do, but it still
-    reads and parses every other page (a third of a digest's: lists, timelines, redirects). It is given a
-    folder of links to the marked pages alone (`_marked_pages`), beside the output: the same bundle, made in
-    0.5-1.3 s less of the ~2-3 s here.
 
     The bundle is made afresh each time: Pagefind skips a content-named file (fragment, index chunk, meta) that
     exists, so a bundle kept from the last build could not tell its stale files from those still used; and its
     Python API returns the bundle in one message that overflows the API's 2 MiB pipe buffer (it hangs)."""
     from pagefind_bin_extended import get_executable
 
-    with _marked_pages(site, output_dir) as pages, tempfile.TemporaryFile() as stdout, \
-            tempfile.TemporaryFile() as stderr:  # no pipe to fill meanwhile
-        command = [str(get_executable()), "--site", str(pages), "--output-path", str(site / "pagefind"), "--silent"]
+    command = [str(get_executable()), "--site", str(site), "--silent"]
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:  # no pipe to fill meanwhile
         indexing = subprocess.Popen(command, stdout=stdout, stderr=stderr)
         try:
             yield
@@ -238,46 +230,6 @@ def search_indexed(site: Path, output_dir: Path) -> Iterator[None]:
         if indexing.wait() != 0:
             said = [_read_all(output) for output in (stderr, stdout)]
             raise RenderError(f"search indexing failed: {(said[0] or said[1]).strip()}")
-
-
-SEARCH_BODY = re.compile(rb"data-pagefind-body", re.IGNORECASE)
-
-
-@contextmanager
-def _marked_pages(site: Path, output_dir: Path) -> Iterator[Path]:
-    """A folder beside the output holding links to the site's pages that may mark their body for Pagefind (a
-    page whose text merely names the attribute too: Pagefind looks, and skips it), removed on leaving; the site
-    itself when no page's elements do (`_marks_body`), as Pagefind then indexes every page. Killed meanwhile,
-    it is a killed build's litter (`clear_litter`)."""
-    pages = [path for path in site.rglob("*.html") if SEARCH_BODY.search(path.read_bytes())]
-    if not any(_marks_body(path.read_bytes()) for path in pages):  # parses one page, as a rule
-        yield site
-        return
-    folder = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "old", os.getpid()), dir=output_dir.parent))
-    try:
-        for path in pages:
-            link = folder / path.relative_to(site)
-            link.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, link)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-class _BodyMark(HTMLParser):
-    """Whether an element of the page carries `data-pagefind-body` (an attribute, not words of the text)."""
-
-    found = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found = self.found or any(name == "data-pagefind-body" for name, _ in attrs)
-
-
-def _marks_body(page: bytes) -> bool:
-    parser = _BodyMark()
-    parser.feed(page.decode("utf-8", "replace"))
-    parser.close()
-    return parser.found
 
 
 def _read_all(file: BinaryIO) -> str:
@@ -302,7 +254,7 @@ def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | 
         pass
     try:
         yield staging
-        with search_indexed(staging, output_dir) if index_search else nullcontext():
+        with search_indexed(staging) if index_search else nullcontext():
             meanwhile()
         os.chmod(staging, 0o755)
         with lock or nullcontext():
