@@ -6,6 +6,7 @@ The tests start their own LocalCluster on 127.0.0.1 (two worker processes); noth
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import os
 import re
@@ -264,6 +265,21 @@ def test_work_begun_in_background_gives_its_result_from_another_process_or_from_
     assert in_background(dies_unless_here)() == "computed here"
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # another thread runs: no fork
     assert in_background(os.getpid)() == here
+
+
+def frozen_in_worker(batch: list[int]) -> list[int]:
+    return [gc.get_freeze_count() for _ in batch]
+
+
+def test_forked_workers_leave_the_objects_they_inherit_to_their_parent(monkeypatch):
+    """A worker's collector passes over what it inherited would copy the parent's heap, page by page."""
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    held = [{"an object": n} for n in range(1000)]  # noqa: F841 - what the parent holds when it forks
+    frozen = list(ForkingExecutor().map(frozen_in_worker, list(range(2 * MIN_ITEMS_PER_PROCESS))))
+    assert min(frozen) > 1000
+    assert in_background(gc.get_freeze_count)() > 1000
+    assert gc.get_freeze_count() == 0  # this process collects them as before
 
 
 def test_a_forking_executor_hands_out_batches_that_shrink_to_the_smallest_at_the_end(monkeypatch):
