@@ -235,6 +235,14 @@ def test_executors_give_results_in_input_order(cluster, count):
     assert all(batches) and max(map(len, batches), default=0) - min(map(len, batches), default=0) <= 1
 
 
+def test_a_stage_runs_on_this_machines_cores_locally_and_on_the_cluster_in_a_dask_build(cluster):
+    _, client = cluster
+    local = LocalExecutor().on_cores(7)
+    assert isinstance(local, ForkingExecutor) and local.per_process == 7
+    executor = DaskExecutor(client)
+    assert executor.on_cores(7) is executor
+
+
 def with_pid(batch: list[int], offset: int) -> list[tuple[int, int]]:
     return [(n + offset, os.getpid()) for n in batch]
 

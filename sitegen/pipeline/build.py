@@ -34,7 +34,7 @@ from ..serve.changes import Layout, Needs, needs_for, static_sources
 from ..site.digest import Digest
 from ..site.pages import Page, plan_pages
 from ..theme import PACKAGE_DIR, bundle, static_folders
-from .executor import Executor, ForkingExecutor, LocalExecutor, open_executor
+from .executor import MIN_ITEMS_PER_PROCESS, Executor, LocalExecutor, open_executor
 from .state import (CODE, CONFIG, CONTENT, Invocation, Saved, changes, nothing_changed, pickled, refresh, save,
                     short_hash, snapshot, state_files, strict_failure)
 from .store import Cache, StageStore
@@ -120,8 +120,7 @@ def _analyse_with(cache: Cache, settings: Settings, report: BuildReport, strict:
                                            progress("Analysing articles", len(articles)), memo=used,
                                            parse=functools.partial(executor.map, parse_texts), keys=store.parses)
     resolution = resolve_entities(articles, parsed, gazetteer, cards, store)
-    statements = StatementReader(parsed, resolution, store,
-                                 None if isinstance(executor, LocalExecutor) else executor)
+    statements = StatementReader(parsed, resolution, store, executor)
     events, articles, override_problems = assemble_events(articles, parsed, resolution, settings.summary_words,
                                                          overrides, store, statements)
     report.diagnostics.extend(override_problems)
@@ -217,7 +216,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
             files = render_pages(digest, pages, settings.templates_dir, search=settings.search,
                                  on_page=progress("Rendering pages", len(pages)),
                                  overrides_dir=settings.overrides_dir, records=records,
-                                 executor=ForkingExecutor() if isinstance(executor, LocalExecutor) else executor,
+                                 executor=executor.on_cores(MIN_ITEMS_PER_PROCESS),
                                  on_files=write)
             write(published)
             files.update(published)

@@ -38,6 +38,10 @@ class Executor(Protocol):
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         """`task(batch, *shared)` over batches of `items`: one result per item, in input order."""
 
+    def on_cores(self, per_process: int) -> Executor:
+        """Where a stage whose items repay a forked process past `per_process` of them runs: on this machine's
+        cores for a local build (`ForkingExecutor`), on the same cluster for a Dask build."""
+
 
 def usable_cores() -> int:
     """The cores this process may run on (its CPU affinity where the system has one)."""
@@ -51,6 +55,9 @@ class LocalExecutor:
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         return iter(task(list(items), *shared))
 
+    def on_cores(self, per_process: int) -> Executor:
+        return ForkingExecutor(per_process)
+
 
 class ForkingExecutor:
     """On this machine's cores: contiguous batches in forked processes, which inherit the task and its shared
@@ -60,6 +67,9 @@ class ForkingExecutor:
 
     def __init__(self, per_process: int = MIN_ITEMS_PER_PROCESS) -> None:
         self.per_process = per_process
+
+    def on_cores(self, per_process: int) -> Executor:
+        return ForkingExecutor(per_process)
 
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)
@@ -184,6 +194,9 @@ class DaskExecutor:
 
     def __init__(self, client: Client) -> None:
         self.client = client
+
+    def on_cores(self, per_process: int) -> Executor:
+        return self
 
     def map(self, task: Task[Result], items: Sequence[Item], *shared: Any) -> Iterator[Result]:
         items = list(items)

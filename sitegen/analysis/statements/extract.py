@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 
 from ...nlp.models import ParsedArticle
-from ...pipeline.executor import Executor, ForkingExecutor
+from ...pipeline.executor import Executor, LocalExecutor
 from ...pipeline.fingerprint import code_version
 from ...pipeline.store import StageStore, cache_key, stored_each
 from ..models import Entity, EntityMention
@@ -43,9 +43,9 @@ class StatementReader:
     default the machine's cores; the build's Dask cluster when it has one)."""
 
     def __init__(self, parsed: Mapping[str, ParsedArticle], resolution: Resolution,
-                 store: StageStore | None = None, executor: Executor | None = None) -> None:
+                 store: StageStore | None = None, executor: Executor = LocalExecutor()) -> None:
         self._parsed, self._resolution, self._store = parsed, resolution, store
-        self._executor = executor or ForkingExecutor(ARTICLES_PER_PROCESS)
+        self._executor = executor.on_cores(ARTICLES_PER_PROCESS)
         self._read: dict[tuple[str, dt.date | None], ArticleStatements] = {}
 
     def __call__(self, wanted: Mapping[str, dt.date | None]) -> dict[str, ArticleStatements]:
