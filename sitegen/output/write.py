@@ -93,7 +93,7 @@ def _remove_aside(folder: Path, output_dir: Path) -> threading.Thread | None:
     meanwhile, what is left is a killed build's litter beside the output (`clear_litter`)."""
     if not folder.is_dir():
         return None
-    aside = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "old", os.getpid()), dir=output_dir.parent))
+    aside = _litter_folder(output_dir, "old")
     os.rename(folder, aside / folder.name)
     thread = threading.Thread(target=shutil.rmtree, args=(aside,), kwargs={"ignore_errors": True}, daemon=True)
     thread.start()
@@ -246,7 +246,7 @@ def staged(output_dir: Path, index_search: bool, lock: AbstractContextManager | 
     output_dir = output_dir.resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_litter(output_dir)
-    staging = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "new", os.getpid()), dir=output_dir.parent))
+    staging = _litter_folder(output_dir, "new")
     try:  # onto the empty folder; another build may have taken it; with no site to mirror it would only be emptied
         if output_dir.exists():
             os.replace(_spare(output_dir), staging)
@@ -271,7 +271,7 @@ def swap_in(staging: Path, output_dir: Path) -> Path | None:
     """Put `staging` in place of the output with two renames; the folder now holding the retired site."""
     old = None
     if output_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=_litter_prefix(output_dir, "old", os.getpid()), dir=output_dir.parent))
+        old = _litter_folder(output_dir, "old")
         os.replace(output_dir, old / "site")
     os.replace(staging, output_dir)
     return old
@@ -289,10 +289,10 @@ def _keep_spare(folder: Path, output_dir: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _litter_prefix(output_dir: Path, stage: str, pid: int) -> str:
-    """Staging (`new`) and retired (`old`) folders beside the output carry the builder's process id, so a
-    later build can tell a killed build's leftovers from a running build's work."""
-    return f".{output_dir.name}.{stage}-{pid}-"
+def _litter_folder(output_dir: Path, stage: str) -> Path:
+    """A new staging (`new`) or retired (`old`) folder beside the output, named with this process's id, so a
+    later build can tell a killed build's leftovers (`clear_litter`) from a running build's work."""
+    return Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.{stage}-{os.getpid()}-", dir=output_dir.parent))
 
 
 def clear_litter(output_dir: Path) -> None:
