@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -207,7 +207,7 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
               staged(settings.output_dir, settings.search, lock, meanwhile) as staging):
             site = SiteFill(staging, settings.output_dir, paths, static_folders(settings.static_dir,
                                                                                settings.overrides_dir))
-            card_fill = SiteFill(staged_cards, settings.cards_dir, card_files(dict.fromkeys(paths, b"")), [])
+            card_fill = SiteFill(staged_cards, settings.cards_dir, list(card_paths(paths).values()), [])
 
             def write(page_files: Mapping[str, bytes]) -> None:
                 site.write(page_files)
@@ -231,9 +231,14 @@ def _full_build(settings: Settings, strict: bool, progress: Progress, record: bo
     return report, state
 
 
+def card_paths(paths: Iterable[str]) -> dict[str, str]:
+    """The Markdown cards among the site's paths: each one's path in the cards folder, by its path in the site."""
+    return {path: path.removesuffix("/index.md") + ".md" for path in paths if path.endswith("/index.md")}
+
+
 def card_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
     """The Markdown cards among the site's files, by their path in the cards folder."""
-    return {path.removesuffix("/index.md") + ".md": data for path, data in files.items() if path.endswith("/index.md")}
+    return {card: files[path] for path, card in card_paths(files).items()}
 
 
 FirstDrawn = Callable[[Mapping[str, bytes]], None]  # the changed files of the pages drawn ahead of the rest
@@ -309,7 +314,7 @@ def rebuild(state: SiteState, needs: Needs, settings: Settings | None = None,
     new_state = SiteState(settings=settings, digest=digest, pages=tuple(pages), records=records, outputs=outputs,
                           parsed=parsed, diagnostics=tuple(report.diagnostics) if needs.content else state.diagnostics,
                           cards=cards, versions=versions)
-    card_writes, card_removes = card_files(writes), card_files(dict.fromkeys(removes, b""))
+    card_writes, card_removes = card_files(writes), list(card_paths(removes).values())
     with staged(settings.cards_dir, False, None) if card_writes or card_removes else nullcontext() as staged_cards:
         def meanwhile() -> None:
             if staged_cards is not None:
